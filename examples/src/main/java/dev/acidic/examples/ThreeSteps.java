@@ -1,0 +1,45 @@
+package dev.acidic.examples;
+
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.PhaseResult;
+import dev.acidic.api.StepContext;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * {@code samples.three-steps}, args {@code {"n": <int>}}: three steps, each inserting one row
+ * {@code (idempotency_key, step)} into {@code sample_effects} inside its phase transaction. The
+ * effect table is how tests and benchmarks prove each committed phase ran exactly once.
+ */
+public final class ThreeSteps {
+    public static final String NAME = "samples.three-steps";
+
+    private ThreeSteps() {}
+
+    public static JobDefinition definition() {
+        return JobDefinition.named(NAME)
+                .step("first", ThreeSteps::record)
+                .step("second", ThreeSteps::record)
+                .step("third", ThreeSteps::record)
+                .build();
+    }
+
+    private static PhaseResult record(StepContext ctx) throws SQLException {
+        try (PreparedStatement ps = ctx.connection().prepareStatement(
+                "INSERT INTO sample_effects (idempotency_key, step, n) VALUES (?, ?, ?)")) {
+            ps.setString(1, ctx.idempotencyKey());
+            ps.setString(2, ctx.step());
+            ps.setInt(3, ctx.args().path("n").asInt());
+            ps.executeUpdate();
+        }
+        return PhaseResult.next();
+    }
+
+    /** The table the job writes; run at processor start-up through {@link ExampleJobs#schema()}. */
+    public static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS sample_effects (
+                idempotency_key text        NOT NULL,
+                step            text        NOT NULL,
+                n               integer,
+                at              timestamptz NOT NULL DEFAULT clock_timestamp())""";
+}

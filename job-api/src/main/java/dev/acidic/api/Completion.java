@@ -1,0 +1,43 @@
+package dev.acidic.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The answer to a request, on the completions topic, keyed by idempotency key.
+ *
+ * <p>Exactly one completion with {@code replay == false} exists per job. A later request for a key
+ * that already finished gets the stored outcome again with {@code replay == true}; a request that
+ * cannot be accepted gets {@code REJECTED} with a {@code reason} (one of the constants below).
+ */
+public record Completion(
+        String key,
+        CompletionStatus status,
+        String job,
+        JsonNode result,
+        JobError error,
+        String reason,
+        boolean replay) {
+
+    /** The key is known with other arguments or another job; the existing job is untouched. */
+    public static final String MISMATCHED_ARGUMENTS = "MISMATCHED_ARGUMENTS";
+    /** The record could not be decoded as a request; it was also copied to the DLQ. */
+    public static final String INVALID_REQUEST = "INVALID_REQUEST";
+    /** No job of that name is registered with the processor. */
+    public static final String UNKNOWN_JOB = "UNKNOWN_JOB";
+
+    public static Completion rejected(String key, String job, String reason, String message) {
+        return new Completion(key, CompletionStatus.REJECTED, job, null, new JobError(reason, message, null, null), reason, false);
+    }
+
+    public boolean succeeded() {
+        return status == CompletionStatus.SUCCEEDED;
+    }
+
+    public static Completion decode(byte[] json) {
+        return Wire.decode(json, Completion.class);
+    }
+
+    public byte[] encode() {
+        return Wire.encode(this);
+    }
+}

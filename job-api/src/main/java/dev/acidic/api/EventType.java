@@ -1,0 +1,23 @@
+package dev.acidic.api;
+
+/** The lifecycle events of a job, published to the events topic in journal order. */
+public enum EventType {
+    /** The key was claimed for the first time; the job stands at its first step. */
+    ACCEPTED,
+    /** A phase committed; the job now stands at {@code recoveryPoint}. */
+    RECOVERY_POINT,
+    /** A phase rolled back because its step threw; {@code error} and {@code retryAt} say more. */
+    STEP_FAILED,
+    /** The key was locked by another owner; the job is tried again at {@code retryAt}. */
+    DEFERRED,
+    /** The job finished successfully with {@code result}. */
+    SUCCEEDED,
+    /** The job failed for good with {@code error}. */
+    FAILED,
+    /** The job was refused before running (reserved; Acidic 0.1 answers refusals by completion only). */
+    REJECTED;
+
+    public boolean isTerminal() {
+        return this == SUCCEEDED || this == FAILED;
+    }
+}

@@ -1,0 +1,263 @@
+package dev.acidic.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits job requests and awaits their completions.
+ *
+ * <p>The client reads the completions topic from its end as of {@link Builder#build()} (it joins no
+ * consumer group), so it sees the completions of requests it submits afterwards. Every completion
+ * for a key answers every pending {@link #submit} of that key: a duplicate request absorbed by a
+ * running job is answered by that job's one completion. Thread-safe; close it when done.
+ */
+public final class JobClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JobClient.class);
+
+    private final String requestsTopic;
+    private final String completionsTopic;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, List<CompletableFuture<Completion>>> waiting = new ConcurrentHashMap<>();
+    private final List<Consumer<Completion>> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch positioned = new CountDownLatch(1);
+    private final Thread poller;
+    private volatile boolean closed;
+    private volatile RuntimeException pollerFailure;
+
+    private JobClient(Builder b) {
+        this.requestsTopic = b.requestsTopic;
+        this.completionsTopic = b.completionsTopic;
+        Properties p = new Properties();
+        p.putAll(b.kafka);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        Properties c = new Properties();
+        c.putAll(b.kafka);
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        this.poller = new Thread(this::pollLoop, "acidic-client-completions");
+        this.poller.setDaemon(true);
+        this.poller.start();
+        try {
+            if (!positioned.await(b.startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                close();
+                throw new IllegalStateException("JobClient could not find topic '" + completionsTopic + "' at "
+                        + b.bootstrapServers + " within " + b.startTimeout + "; is the processor running and the topic created?");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while starting JobClient", e);
+        }
+        if (pollerFailure != null) {
+            close();
+            throw pollerFailure;
+        }
+    }
+
+    public static Builder builder(String bootstrapServers) {
+        return new Builder(bootstrapServers);
+    }
+
+    /**
+     * Sends {@code request} under {@code key} and returns a future completed by the key's next
+     * completion (the job's outcome, a replay, or a rejection).
+     */
+    public CompletableFuture<Completion> submit(String key, JobRequest request) {
+        CompletableFuture<Completion> answer = awaitCompletion(key);
+        send(key, request.encode()).whenComplete((md, err) -> {
+            if (err != null) {
+                answer.completeExceptionally(err);
+            }
+        });
+        return answer;
+    }
+
+    /** Sends a raw value under {@code key} to the requests topic, without awaiting a completion. */
+    public CompletableFuture<RecordMetadata> send(String key, byte[] value) {
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(requestsTopic, key, value), (md, err) -> {
+            if (err != null) {
+                sent.completeExceptionally(err);
+            } else {
+                sent.complete(md);
+            }
+        });
+        return sent;
+    }
+
+    /** A future completed by the next completion published for {@code key}. */
+    public CompletableFuture<Completion> awaitCompletion(String key) {
+        Objects.requireNonNull(key, "key");
+        CompletableFuture<Completion> f = new CompletableFuture<>();
+        waiting.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
+        if (closed) {
+            f.completeExceptionally(new IllegalStateException("JobClient is closed"));
+        }
+        return f;
+    }
+
+    /** Submits and waits; throws {@link TimeoutException} if no completion arrives in time. */
+    public Completion submitAndWait(String key, JobRequest request, Duration timeout) throws Exception {
+        try {
+            return submit(key, request).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            TimeoutException t = new TimeoutException("no completion for key '" + key + "' (job " + request.job()
+                    + ") on '" + completionsTopic + "' within " + timeout);
+            t.initCause(e);
+            throw t;
+        }
+    }
+
+    /** Registers a listener for every completion this client reads (called on the poll thread). */
+    public void onCompletion(Consumer<Completion> listener) {
+        listeners.add(listener);
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    private void pollLoop() {
+        try {
+            List<TopicPartition> parts = new ArrayList<>();
+            while (!closed && parts.isEmpty()) {
+                for (PartitionInfo pi : consumer.partitionsFor(completionsTopic, Duration.ofSeconds(5))) {
+                    parts.add(new TopicPartition(pi.topic(), pi.partition()));
+                }
+                if (parts.isEmpty()) {
+                    Thread.sleep(100);
+                }
+            }
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            parts.forEach(consumer::position); // resolve the lazy seek before anyone submits
+            positioned.countDown();
+            while (!closed) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    dispatch(r);
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closed) {
+                pollerFailure = new IllegalStateException("completion poller woken up unexpectedly", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            pollerFailure = e;
+            log.error("JobClient stopped reading '{}': {}", completionsTopic, e.toString(), e);
+            waiting.values().forEach(l -> l.forEach(f -> f.completeExceptionally(e)));
+        } finally {
+            positioned.countDown();
+            consumer.close();
+        }
+    }
+
+    private void dispatch(ConsumerRecord<String, byte[]> r) {
+        Completion c;
+        try {
+            c = Completion.decode(r.value());
+        } catch (WireFormatException e) {
+            log.warn("skipping undecodable completion at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            return;
+        }
+        for (Consumer<Completion> l : listeners) {
+            l.accept(c);
+        }
+        if (r.key() != null) {
+            List<CompletableFuture<Completion>> fs = waiting.remove(r.key());
+            if (fs != null) {
+                fs.forEach(f -> f.complete(c));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        consumer.wakeup();
+        try {
+            poller.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        IllegalStateException gone = new IllegalStateException("JobClient closed before a completion arrived");
+        waiting.values().forEach(l -> l.forEach(f -> f.completeExceptionally(gone)));
+    }
+
+    public static final class Builder {
+        private final String bootstrapServers;
+        private final Map<String, Object> kafka = new HashMap<>();
+        private String requestsTopic = "acidic.requests";
+        private String completionsTopic = "acidic.completions";
+        private Duration startTimeout = Duration.ofSeconds(30);
+
+        private Builder(String bootstrapServers) {
+            this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        }
+
+        public Builder requestsTopic(String topic) {
+            this.requestsTopic = Objects.requireNonNull(topic);
+            return this;
+        }
+
+        public Builder completionsTopic(String topic) {
+            this.completionsTopic = Objects.requireNonNull(topic);
+            return this;
+        }
+
+        /** Any Kafka client setting (TLS, SASL, ...) applied to both the producer and the consumer. */
+        public Builder kafkaProperty(String name, Object value) {
+            kafka.put(name, value);
+            return this;
+        }
+
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public JobClient build() {
+            return new JobClient(this);
+        }
+    }
+}

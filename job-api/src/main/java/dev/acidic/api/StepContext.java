@@ -1,0 +1,49 @@
+package dev.acidic.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+
+/**
+ * What a running step can see and use. Valid only during {@link Step#run(StepContext)}; do not keep
+ * it, or its connection, beyond that call.
+ */
+public interface StepContext {
+    /** The job's idempotency key (the Kafka record key of its request). */
+    String idempotencyKey();
+
+    /** The job's name, e.g. {@code rides.create}. */
+    String jobName();
+
+    /** The name of the step being run (the job's current recovery point). */
+    String step();
+
+    /** The job's arguments as JSON. */
+    JsonNode args();
+
+    /** The job's arguments converted to {@code type} with Jackson. */
+    <T> T args(Class<T> type);
+
+    /** 1 on the first run of this step, 2 on its first retry, and so on. */
+    int attempt();
+
+    /** Whether an earlier run of this step failed (attempt greater than 1). */
+    default boolean isRetry() {
+        return attempt() > 1;
+    }
+
+    /**
+     * The JDBC connection of this phase's transaction. Do not commit, roll back, close it or change
+     * its auto-commit mode: the engine does that together with the recovery-point advance.
+     */
+    Connection connection();
+
+    /** The job's persisted key/value context; writes commit with this phase. */
+    JobValues values();
+
+    /**
+     * Stages a job transactionally: it is written in this phase's transaction and published to the
+     * requests topic under {@code idempotencyKey} only after the phase commits. If the phase rolls
+     * back, the staged job is never published.
+     */
+    void stage(String idempotencyKey, JobRequest request);
+}

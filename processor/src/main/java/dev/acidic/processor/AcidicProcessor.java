@@ -1,0 +1,210 @@
+package dev.acidic.processor;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.acidic.api.JobDefinition;
+import dev.acidic.processor.internal.AcidicTopology;
+import dev.acidic.processor.internal.Database;
+import dev.acidic.processor.internal.EmbeddedKafka;
+import dev.acidic.processor.internal.EmbeddedPostgresServer;
+import dev.acidic.processor.internal.Faults;
+import dev.acidic.processor.internal.JobRegistry;
+import dev.acidic.processor.internal.Migrator;
+import dev.acidic.processor.internal.TopicSetup;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Acidic processor instance: a Kafka Streams client running the job topology against a Postgres
+ * key store. Start as many as you like with one application id; Kafka spreads the partitions.
+ *
+ * <pre>{@code
+ * try (AcidicProcessor p = AcidicProcessor.builder(AcidicConfig.fromEnv()).job(myJob).build().start()) {
+ *     p.awaitShutdown();
+ * }
+ * }</pre>
+ *
+ * <p>When the configuration names no Kafka or no Postgres, the processor starts an embedded one
+ * (real servers on loopback, files under {@code acidic.data.dir}) and stops it on close.
+ */
+public final class AcidicProcessor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AcidicProcessor.class);
+    /** Logged once when the Streams client first reaches RUNNING; scripts wait for it. */
+    public static final String READY = "Acidic processor ready";
+
+    private final AcidicConfig config;
+    private final JobRegistry jobs;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private AcidicConfig effective;
+    private HikariDataSource pool;
+    private KafkaStreams streams;
+
+    private AcidicProcessor(AcidicConfig config, JobRegistry jobs) {
+        this.config = config;
+        this.jobs = jobs;
+    }
+
+    public static Builder builder(AcidicConfig config) {
+        return new Builder(config);
+    }
+
+    /** Starts embedded infrastructure if needed, migrates, creates topics and starts Streams. */
+    public AcidicProcessor start() {
+        try {
+            effective = config;
+            if (config.bootstrapServers().isBlank()) {
+                EmbeddedKafka k = EmbeddedKafka.start(config.dataDir());
+                owned.add(0, k);
+                effective = effective.withBootstrapServers(k.bootstrapServers());
+            }
+            if (config.jdbcUrl().isBlank()) {
+                EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(config.dataDir());
+                owned.add(0, pg);
+                effective = effective.withJdbc(pg.jdbcUrl(), pg.user(), pg.password());
+            }
+            log.info("starting Acidic processor: {} jobs {}", effective, jobs.names());
+            pool = Database.pool(effective, effective.jdbcUrl(), effective.jdbcUser(), effective.jdbcPassword(),
+                    effective.effectivePoolSize());
+            int applied = Migrator.migrate(pool, jobs.schema());
+            if (applied > 0) {
+                log.info("applied {} migration(s)", applied);
+            }
+            TopicSetup.ensureTopics(effective);
+            streams = new KafkaStreams(AcidicTopology.build(effective, jobs, pool), streamsProperties(effective));
+            streams.setUncaughtExceptionHandler(e -> {
+                log.error("stream thread failed; replacing it (its records will be processed again): {}", e.toString(), e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            AtomicBoolean announced = new AtomicBoolean();
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    if (announced.compareAndSet(false, true)) {
+                        log.info("{} (instance {}, application {}, {} stream threads, jobs {})", READY, effective.instanceId(),
+                                effective.applicationId(), effective.streamThreads(), jobs.names());
+                    }
+                    running.countDown();
+                } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                    stopped.countDown();
+                }
+            });
+            streams.start();
+            return this;
+        } catch (IOException | SQLException | RuntimeException e) {
+            close();
+            throw new IllegalStateException("cannot start the Acidic processor: " + e.getMessage(), e);
+        }
+    }
+
+    static Properties streamsProperties(AcidicConfig c) {
+        Properties p = new Properties();
+        p.putAll(c.kafka());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.processingGuarantee());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.streamThreads());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().resolve(c.instanceId()).toAbsolutePath().toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.commitInterval().toMillis());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.replicationFactor());
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.CLIENT_ID_CONFIG, c.applicationId() + "-" + c.instanceId());
+        return p;
+    }
+
+    /** Waits until the Streams client first reaches RUNNING. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Blocks until the processor is closed or its Streams client stops. */
+    public void awaitShutdown() throws InterruptedException {
+        stopped.await();
+    }
+
+    public KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    /** The configuration in force, with the addresses of embedded servers filled in. */
+    public AcidicConfig effectiveConfig() {
+        return effective;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        if (pool != null) {
+            pool.close();
+        }
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("error stopping {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+        stopped.countDown();
+        log.info("Acidic processor stopped (instance {})", config.instanceId());
+    }
+
+    public static final class Builder {
+        private final AcidicConfig config;
+        private final List<JobDefinition> jobs = new ArrayList<>();
+        private boolean discover = true;
+        private ClassLoader loader = Thread.currentThread().getContextClassLoader();
+
+        private Builder(AcidicConfig config) {
+            this.config = config;
+        }
+
+        public Builder job(JobDefinition job) {
+            jobs.add(job);
+            return this;
+        }
+
+        public Builder jobs(java.util.Collection<JobDefinition> more) {
+            jobs.addAll(more);
+            return this;
+        }
+
+        /** Whether to add the jobs of every {@code JobProvider} on the classpath (default true). */
+        public Builder discoverJobs(boolean discover) {
+            this.discover = discover;
+            return this;
+        }
+
+        public Builder classLoader(ClassLoader loader) {
+            this.loader = loader;
+            return this;
+        }
+
+        public AcidicProcessor build() {
+            JobRegistry registry = discover ? JobRegistry.discover(jobs, loader) : new JobRegistry(jobs);
+            if (registry.names().isEmpty()) {
+                throw new IllegalArgumentException("no jobs to run: register one with job(...) or a JobProvider on the classpath");
+            }
+            Faults.armFromSpec(System.getenv("ACIDIC_FAULTS"));
+            return new AcidicProcessor(config, registry);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.acidic.processor.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.acidic.processor.AcidicConfig;
+
+/** The HikariCP pool the processor runs its phases on. */
+public final class Database {
+    private Database() {}
+
+    public static HikariDataSource pool(AcidicConfig cfg, String jdbcUrl, String user, String password, int size) {
+        HikariConfig h = new HikariConfig();
+        h.setPoolName("acidic-" + cfg.instanceId());
+        h.setJdbcUrl(jdbcUrl);
+        h.setUsername(user);
+        h.setPassword(password);
+        h.setMaximumPoolSize(size);
+        h.setMinimumIdle(Math.min(2, size));
+        // Short: a claim waiting for a connection blocks a stream thread inside a Kafka transaction.
+        h.setConnectionTimeout(3_000);
+        h.setValidationTimeout(1_000);
+        h.setAutoCommit(true);
+        h.setInitializationFailTimeout(30_000);
+        h.addDataSourceProperty("reWriteBatchedInserts", "true");
+        h.addDataSourceProperty("ApplicationName", "acidic-" + cfg.instanceId());
+        cfg.jdbcProperties().forEach(h::addDataSourceProperty);
+        return new HikariDataSource(h);
+    }
+}

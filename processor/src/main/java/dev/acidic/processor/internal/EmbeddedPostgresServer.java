@@ -1,0 +1,76 @@
+package dev.acidic.processor.internal;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real Postgres server (zonky embedded binaries) listening on loopback, with its data and the
+ * unpacked binaries under the given directory. Durability settings stay at Postgres defaults.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+    private final Path dataDir;
+    private final Path workDir;
+    private final int port;
+    private EmbeddedPostgres pg;
+
+    private EmbeddedPostgresServer(Path dataDir, Path workDir, int port) {
+        this.dataDir = dataDir;
+        this.workDir = workDir;
+        this.port = port;
+    }
+
+    public static EmbeddedPostgresServer start(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path work = dir.resolve("pg-binaries");
+        Files.createDirectories(work);
+        EmbeddedPostgresServer s = new EmbeddedPostgresServer(Files.createTempDirectory(dir, "pg-data-"), work,
+                EmbeddedKafka.freePort());
+        s.startServer(true);
+        return s;
+    }
+
+    private void startServer(boolean clean) throws IOException {
+        pg = EmbeddedPostgres.builder()
+                .setOverrideWorkingDirectory(workDir.toFile())
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(clean)
+                .setPort(port)
+                .setPGStartupWait(Duration.ofSeconds(30))
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .start();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public String password() {
+        return "";
+    }
+
+    /** Stops and starts the server on the same data and port (for outage tests). */
+    public void restart() throws IOException {
+        stopServer();
+        startServer(false);
+    }
+
+    private void stopServer() throws IOException {
+        if (pg != null) {
+            pg.close();
+            pg = null;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        stopServer();
+    }
+}

@@ -1,0 +1,477 @@
+package dev.acidic.processor.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.acidic.api.EventType;
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.JobRequest;
+import dev.acidic.api.PhaseResult;
+import dev.acidic.api.TerminalJobException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one key: claims it, then runs its atomic phases until it finishes, waits, fails or the time
+ * budget is spent.
+ *
+ * <p>Every phase is one Postgres transaction that locks the key row FOR UPDATE, checks that this
+ * instance still owns the key at the expected recovery point, runs the step on the same connection
+ * and advances the recovery point. A zombie whose lock was taken over finds another owner (or
+ * another recovery point) in that check and stops without running the step. Journal entries are
+ * written in the same transaction; publishing them is the caller's job.
+ *
+ * <p>Hazard: the stream thread is blocked for the whole drive. The budget bounds the number of
+ * phases, not a single step: a step that hangs holds the thread.
+ */
+public final class KeyDriver {
+    private static final Logger log = LoggerFactory.getLogger(KeyDriver.class);
+    /** The recovery point reported once the last step has committed. */
+    public static final String FINISHED = "$finished";
+    private static final int CONFLICT_RETRIES = 5;
+    private static final long UNAVAILABLE_RETRY_MS = 1_000;
+
+    private final DataSource ds;
+    private final JobRegistry jobs;
+    private final KeyStore store = new KeyStore();
+    private final String owner;
+    private final long lockTimeoutMs;
+    private final Backoff backoff;
+    private final long budgetNanos;
+
+    public KeyDriver(DataSource ds, JobRegistry jobs, String owner, Duration lockTimeout, Backoff backoff, Duration budget) {
+        this.ds = ds;
+        this.jobs = jobs;
+        this.owner = owner;
+        this.lockTimeoutMs = lockTimeout.toMillis();
+        this.backoff = backoff;
+        this.budgetNanos = budget.toNanos();
+    }
+
+    /** Claim outcome, internal to a drive. */
+    private record Claim(DriveResult.Kind stop, KeyRow row, long seqBefore, List<JournalEntry> written, long retryInMillis) {}
+
+    /**
+     * Drives {@code key}. With a request, a missing key is created (recovery point = first step);
+     * without one (timer, continuation) only an existing key is driven.
+     *
+     * @throws SQLException when Postgres cannot be reached for the claim: the caller must not
+     *     consider the request handled (it would be lost), so it lets the record be redelivered
+     */
+    public DriveResult drive(String key, JobRequest request, Integer partition) throws SQLException {
+        long deadline = System.nanoTime() + budgetNanos;
+        Claim claim = claimWithRetries(key, request, partition);
+        List<JournalEntry> written = new ArrayList<>(claim.written());
+        KeyRow row = claim.row();
+        if (claim.stop() != null) {
+            long last = claim.seqBefore() + written.size();
+            return result(claim.stop(), row, claim.seqBefore(), last, written, List.of(), claim.retryInMillis());
+        }
+        JobDefinition def = jobs.get(row.job());
+        if (def == null) {
+            // A stored job this processor does not know (removed, or a newer deployment's): leave it
+            // locked-free for an instance that knows it, and look again later.
+            log.warn("key '{}' stands at job '{}' which this processor does not run (known: {}); will look again in {} ms",
+                    key, row.job(), jobs.names(), lockTimeoutMs);
+            return result(DriveResult.Kind.WAIT, row, claim.seqBefore(), row.lastSeq(), written, List.of(), lockTimeoutMs);
+        }
+        List<StagedJob> staged = new ArrayList<>();
+        String rp = row.recoveryPoint();
+        long seq = row.lastSeq();
+        while (true) {
+            Phase p = phaseWithRetries(key, def, rp, seq);
+            written.addAll(p.written());
+            staged.addAll(p.staged());
+            seq += p.written().size();
+            if (p.stop() != null) {
+                return new DriveResult(p.stop(), row.jobId(), row.job(), claim.seqBefore(), seq, written, row.stagedSeq(),
+                        row.stagedSeq() + staged.size(), staged, p.retryInMillis(), row.finished(), row);
+            }
+            rp = p.nextRecoveryPoint();
+            if (System.nanoTime() >= deadline) {
+                return new DriveResult(DriveResult.Kind.CONTINUE, row.jobId(), row.job(), claim.seqBefore(), seq, written,
+                        row.stagedSeq(), row.stagedSeq() + staged.size(), staged, 0, false, row);
+            }
+        }
+    }
+
+    private DriveResult result(DriveResult.Kind kind, KeyRow row, long seqBefore, long lastSeq, List<JournalEntry> written,
+            List<StagedJob> staged, long retryIn) {
+        if (row == null) {
+            return new DriveResult(kind, null, null, 0, 0, written, 0, 0, staged, retryIn, false, null);
+        }
+        return new DriveResult(kind, row.jobId(), row.job(), seqBefore, lastSeq, written, row.stagedSeq(), row.stagedSeq(),
+                staged, retryIn, row.finished(), row);
+    }
+
+    // ---------------------------------------------------------------- claim
+
+    private Claim claimWithRetries(String key, JobRequest request, Integer partition) throws SQLException {
+        SQLException last = null;
+        for (int i = 0; i <= CONFLICT_RETRIES; i++) {
+            try {
+                return claim(key, request, partition);
+            } catch (SQLException e) {
+                last = e;
+                if (!SqlErrors.isConcurrencyConflict(e)) {
+                    throw e; // unavailable: the pool already waited its connection timeout
+                }
+                log.debug("claim of key '{}' hit {} (attempt {}); retrying", key, e.getSQLState(), i + 1);
+                pause(i);
+            }
+        }
+        throw last;
+    }
+
+    private Claim claim(String key, JobRequest request, Integer partition) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Claim claim = claimIn(c, key, request, partition);
+                c.commit();
+                Faults.hit(Faults.Point.AFTER_CLAIM_COMMIT, key);
+                return claim;
+            } catch (Exception e) {
+                rollbackQuietly(c, e);
+                throw asSql(e);
+            }
+        }
+    }
+
+    private Claim claimIn(Connection c, String key, JobRequest request, Integer partition) throws SQLException {
+        if (request != null) {
+            JobDefinition def = jobs.get(request.job());
+            if (def == null) {
+                throw new IllegalArgumentException("unknown job '" + request.job() + "' must be rejected before driving");
+            }
+            UUID jobId = UUID.randomUUID();
+            if (store.insertKey(c, key, jobId, request, def.firstStep(), owner, partition)) {
+                KeyRow row = store.lockRow(c, key);
+                ObjectNode d = JournalEntry.newData().put("recoveryPoint", def.firstStep());
+                JournalEntry accepted = new JournalEntry(1, EventType.ACCEPTED, null, d, row.dbNow());
+                store.appendJournal(c, key, List.of(accepted));
+                return new Claim(null, row, 0, List.of(accepted), 0);
+            }
+        }
+        KeyRow row = store.lockRow(c, key);
+        if (row == null) {
+            return new Claim(DriveResult.Kind.MISSING, null, 0, List.of(), 0);
+        }
+        if (request != null && (!row.job().equals(request.job()) || !store.sameArgs(c, key, request.args()))) {
+            return new Claim(DriveResult.Kind.MISMATCH, row, row.lastSeq(), List.of(), 0);
+        }
+        if (row.finished()) {
+            return new Claim(DriveResult.Kind.DONE, row, row.lastSeq(), List.of(), 0);
+        }
+        boolean lockedElsewhere = row.lockedBy() != null && !row.lockedBy().equals(owner) && row.lockAgeMillis() < lockTimeoutMs;
+        if (lockedElsewhere) {
+            long retryIn = Math.max(1, lockTimeoutMs - row.lockAgeMillis());
+            ObjectNode d = JournalEntry.newData()
+                    .put("recoveryPoint", row.recoveryPoint())
+                    .put("lockedBy", row.lockedBy())
+                    .put("retryAt", row.dbNow().plusMillis(retryIn).toString());
+            JournalEntry deferred = new JournalEntry(row.lastSeq() + 1, EventType.DEFERRED, row.recoveryPoint(), d, row.dbNow());
+            store.appendJournal(c, key, List.of(deferred));
+            store.setLastSeq(c, key, deferred.seq());
+            return new Claim(DriveResult.Kind.WAIT, row, row.lastSeq(), List.of(deferred), retryIn);
+        }
+        if (row.dueInMillis() > 0) {
+            return new Claim(DriveResult.Kind.WAIT, row, row.lastSeq(), List.of(), row.dueInMillis());
+        }
+        if (row.lockedBy() != null && !row.lockedBy().equals(owner)) {
+            log.info("key '{}' (job {}): taking over the lock of '{}', idle for {} ms (lock timeout {} ms)", key, row.job(),
+                    row.lockedBy(), row.lockAgeMillis(), lockTimeoutMs);
+        }
+        store.lock(c, key, owner, partition);
+        return new Claim(null, row, row.lastSeq(), List.of(), 0);
+    }
+
+    // ---------------------------------------------------------------- phases
+
+    /** Phase outcome, internal to a drive. */
+    private record Phase(DriveResult.Kind stop, String nextRecoveryPoint, List<JournalEntry> written, List<StagedJob> staged,
+            long retryInMillis) {
+        static Phase stop(DriveResult.Kind kind, List<JournalEntry> written, long retryIn) {
+            return new Phase(kind, null, written, List.of(), retryIn);
+        }
+    }
+
+    private Phase phaseWithRetries(String key, JobDefinition def, String rp, long seq) {
+        for (int i = 0; ; i++) {
+            Throwable failure;
+            try {
+                return phase(key, def, rp);
+            } catch (StepFailure f) {
+                failure = f.getCause();
+                if (SqlErrors.isConcurrencyConflict(failure) && i < CONFLICT_RETRIES) {
+                    log.debug("phase '{}' of key '{}' hit a {}; retrying the phase (not counted as a failure)", rp, key,
+                            SqlErrors.isConcurrencyConflict(failure) ? "serialization conflict or deadlock" : "conflict");
+                    pause(i);
+                    continue;
+                }
+                if (SqlErrors.isConcurrencyConflict(failure) || SqlErrors.isUnavailable(failure)) {
+                    log.warn("phase '{}' of key '{}' could not run: {}; retrying in {} ms (not counted as a failed attempt)",
+                            rp, key, failure.toString(), UNAVAILABLE_RETRY_MS);
+                    return Phase.stop(DriveResult.Kind.WAIT, List.of(), UNAVAILABLE_RETRY_MS);
+                }
+            } catch (SQLException e) {
+                // The engine's own SQL failed (not the step): nothing committed, nothing counted.
+                if (SqlErrors.isConcurrencyConflict(e) && i < CONFLICT_RETRIES) {
+                    pause(i);
+                    continue;
+                }
+                log.warn("phase '{}' of key '{}' could not run: {}; retrying in {} ms (not counted as a failed attempt)", rp, key,
+                        e.toString(), UNAVAILABLE_RETRY_MS);
+                return Phase.stop(DriveResult.Kind.WAIT, List.of(), UNAVAILABLE_RETRY_MS);
+            }
+            return recordFailure(key, def, rp, failure);
+        }
+    }
+
+    /** A step (or its apply) threw; carries the original throwable. */
+    private static final class StepFailure extends Exception {
+        StepFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private Phase phase(String key, JobDefinition def, String rp) throws SQLException, StepFailure {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            boolean committed = false;
+            try {
+                KeyRow row = store.lockRow(c, key);
+                if (row == null || row.finished() || !owner.equals(row.lockedBy()) || !rp.equals(row.recoveryPoint())) {
+                    log.info("key '{}': no longer ours at '{}' (now {} at '{}', locked by {}); stopping", key, rp,
+                            row == null ? "gone" : row.status(), row == null ? null : row.recoveryPoint(),
+                            row == null ? null : row.lockedBy());
+                    c.rollback();
+                    return Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
+                }
+                if (!def.hasStep(rp)) {
+                    Phase p = failUnknownRecoveryPoint(c, key, def, row);
+                    c.commit();
+                    committed = true;
+                    return p;
+                }
+                Phase p = runStep(c, key, def, row);
+                c.commit();
+                committed = true;
+                Faults.hit(Faults.Point.AFTER_PHASE_COMMIT, key);
+                return p;
+            } catch (SQLException | RuntimeException e) {
+                if (!committed) {
+                    rollbackQuietly(c, e);
+                }
+                throw e;
+            } catch (StepFailure e) {
+                rollbackQuietly(c, e.getCause());
+                throw e;
+            } catch (Exception e) {
+                // a fault hook after commit: nothing to roll back
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private Phase runStep(Connection c, String key, JobDefinition def, KeyRow row) throws SQLException, StepFailure {
+        String rp = row.recoveryPoint();
+        int attempt = row.attempts() + 1;
+        StepContextImpl ctx = new StepContextImpl(store, c, key, def.name(), rp, row.args(), attempt, row.stagedSeq());
+        PhaseResult result;
+        try {
+            Faults.hit(Faults.Point.BEFORE_STEP, key);
+            result = def.step(rp).run(ctx);
+            if (result == null) {
+                throw new IllegalStateException("step '" + rp + "' of job '" + def.name() + "' returned null; return a PhaseResult such as PhaseResult.next()");
+            }
+        } catch (Throwable t) {
+            if (t instanceof Error err && !(t instanceof AssertionError)) {
+                throw err;
+            }
+            throw new StepFailure(t);
+        }
+        Instant now = row.dbNow();
+        long seq = row.lastSeq();
+        List<JournalEntry> entries = new ArrayList<>();
+        String next;
+        String status = "RUNNING";
+        JsonNode finalResult = null;
+        Instant notBefore = null;
+        boolean keepLock = true;
+        if (result instanceof PhaseResult.Next) {
+            Optional<String> after = def.stepAfter(rp);
+            next = after.orElse(FINISHED);
+        } else if (result instanceof PhaseResult.RecoverTo r) {
+            if (!def.hasStep(r.step())) {
+                throw new StepFailure(new TerminalJobException("step '" + rp + "' returned recoverTo('" + r.step()
+                        + "') but job '" + def.name() + "' has no such step; its steps are " + def.stepNames()));
+            }
+            next = r.step();
+        } else if (result instanceof PhaseResult.Finish f) {
+            next = FINISHED;
+            finalResult = f.result();
+        } else if (result instanceof PhaseResult.Repeat) {
+            next = rp;
+        } else if (result instanceof PhaseResult.WaitUntil w) {
+            next = def.stepAfter(rp).orElse(FINISHED);
+            if (!next.equals(FINISHED)) {
+                notBefore = w.instant();
+                keepLock = false;
+            }
+        } else {
+            throw new StepFailure(new IllegalStateException("unsupported phase result " + result));
+        }
+        ObjectNode rpData = JournalEntry.newData().put("recoveryPoint", next).put("attempt", attempt);
+        if (notBefore != null) {
+            rpData.put("retryAt", notBefore.toString());
+        }
+        entries.add(new JournalEntry(++seq, EventType.RECOVERY_POINT, rp, rpData, now));
+        if (next.equals(FINISHED)) {
+            status = "SUCCEEDED";
+            keepLock = false;
+            ObjectNode d = JournalEntry.newData();
+            d.set("result", finalResult);
+            entries.add(new JournalEntry(++seq, EventType.SUCCEEDED, rp, d, now));
+        }
+        store.appendJournal(c, key, entries);
+        store.update(c, key, new KeyStore.RowUpdate(next, status, 0, finalResult, null, seq, ctx.stagedSeq(), notBefore, keepLock));
+        DriveResult.Kind stop = status.equals("SUCCEEDED") ? DriveResult.Kind.DONE
+                : notBefore != null ? DriveResult.Kind.WAIT : null;
+        long retryIn = notBefore == null ? 0 : Math.max(0, notBefore.toEpochMilli() - now.toEpochMilli());
+        return new Phase(stop, next, entries, ctx.staged(), retryIn);
+    }
+
+    private Phase failUnknownRecoveryPoint(Connection c, String key, JobDefinition def, KeyRow row) throws SQLException {
+        String message = "recovery point '" + row.recoveryPoint() + "' of key '" + key + "' is not a step of job '" + def.name()
+                + "' (its steps are " + def.stepNames() + "); the job definition changed under a running job";
+        log.error("failing job: {}", message);
+        ObjectNode err = error("UnknownRecoveryPoint", message, row.recoveryPoint(), row.attempts() + 1, null);
+        ObjectNode d = JournalEntry.newData();
+        d.set("error", err);
+        JournalEntry failed = new JournalEntry(row.lastSeq() + 1, EventType.FAILED, row.recoveryPoint(), d, row.dbNow());
+        store.appendJournal(c, key, List.of(failed));
+        store.update(c, key, new KeyStore.RowUpdate(row.recoveryPoint(), "FAILED", row.attempts(), null, err, failed.seq(),
+                row.stagedSeq(), null, false));
+        return Phase.stop(DriveResult.Kind.DONE, List.of(failed), 0);
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    /**
+     * Records a step failure in its own transaction: error, attempt count, unlock, next attempt (or
+     * FAILED). If that bookkeeping itself fails, the original error is logged with the bookkeeping
+     * failure attached as suppressed, and the step is retried later without counting the attempt.
+     */
+    private Phase recordFailure(String key, JobDefinition def, String rp, Throwable failure) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Faults.hit(Faults.Point.RECORD_FAILURE, key);
+                KeyRow row = store.lockRow(c, key);
+                if (row == null || row.finished() || !owner.equals(row.lockedBy()) || !rp.equals(row.recoveryPoint())) {
+                    c.rollback();
+                    log.warn("key '{}': step '{}' failed ({}) but the key is no longer ours; leaving it to its owner", key, rp,
+                            failure.toString());
+                    return Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
+                }
+                int attempt = row.attempts() + 1;
+                boolean terminal = failure instanceof TerminalJobException;
+                boolean exhausted = backoff.exhausted(attempt);
+                ObjectNode err = error(failure.getClass().getName(), String.valueOf(failure.getMessage()), rp, attempt, failure);
+                ObjectNode wireErr = err.deepCopy();
+                wireErr.remove("stack");
+                List<JournalEntry> entries = new ArrayList<>();
+                Instant now = row.dbNow();
+                long seq = row.lastSeq();
+                Phase out;
+                if (terminal || exhausted) {
+                    ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt);
+                    sf.set("error", wireErr);
+                    entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));
+                    ObjectNode fd = JournalEntry.newData().put("attempt", attempt);
+                    fd.set("error", wireErr);
+                    entries.add(new JournalEntry(++seq, EventType.FAILED, rp, fd, now));
+                    store.appendJournal(c, key, entries);
+                    store.update(c, key, new KeyStore.RowUpdate(rp, "FAILED", attempt, null, err, seq, row.stagedSeq(), null, false));
+                    log.warn("job '{}' key '{}' FAILED at step '{}' attempt {}{}: {}", def.name(), key, rp, attempt,
+                            terminal ? " (terminal)" : " (attempts exhausted)", failure.toString());
+                    out = Phase.stop(DriveResult.Kind.DONE, entries, 0);
+                } else {
+                    Duration delay = backoff.delayAfter(attempt);
+                    Instant retryAt = now.plus(delay);
+                    ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt)
+                            .put("retryAt", retryAt.toString());
+                    sf.set("error", wireErr);
+                    entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));
+                    store.appendJournal(c, key, entries);
+                    store.update(c, key, new KeyStore.RowUpdate(rp, "RUNNING", attempt, null, err, seq, row.stagedSeq(), retryAt, false));
+                    log.info("job '{}' key '{}' step '{}' failed (attempt {} of {}): {}; retry in {} ms", def.name(), key, rp, attempt,
+                            backoff.maxAttempts(), failure.toString(), delay.toMillis());
+                    out = Phase.stop(DriveResult.Kind.WAIT, entries, delay.toMillis());
+                }
+                c.commit();
+                return out;
+            } catch (Exception bookkeeping) {
+                rollbackQuietly(c, bookkeeping);
+                throw bookkeeping;
+            }
+        } catch (Exception bookkeeping) {
+            failure.addSuppressed(bookkeeping);
+            long retryIn = backoff.delayAfter(1).toMillis();
+            log.error("job '{}' key '{}' step '{}' failed, and recording that failure in Postgres failed too ({}); "
+                    + "the step will run again in {} ms without counting this attempt", def.name(), key, rp,
+                    bookkeeping.toString(), retryIn, failure);
+            return Phase.stop(DriveResult.Kind.WAIT, List.of(), retryIn);
+        }
+    }
+
+    static ObjectNode error(String type, String message, String step, int attempt, Throwable t) {
+        ObjectNode e = JournalEntry.newData().put("type", type).put("message", message).put("step", step).put("attempt", attempt);
+        if (t != null) {
+            StringWriter sw = new StringWriter();
+            t.printStackTrace(new PrintWriter(sw));
+            String stack = sw.toString();
+            e.put("stack", stack.length() > 16_000 ? stack.substring(0, 16_000) + "\n\t... (truncated)" : stack);
+        }
+        return e;
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            if (cause != null) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    private static SQLException asSql(Exception e) {
+        if (e instanceof SQLException s) {
+            return s;
+        }
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        return new SQLException(e.getMessage(), e);
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(Math.min(200, 5L << attempt) + (long) (Math.random() * 5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.acidic.processor.it;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.acidic.processor.internal.EmbeddedKafka;
+import dev.acidic.processor.internal.EmbeddedPostgresServer;
+import dev.acidic.processor.internal.Migrator;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+
+/**
+ * One real Kafka broker and one real Postgres per test JVM, started on first use and stopped at
+ * JVM exit. Files live under {@code target/test-infra}. Tests isolate themselves with their own
+ * topics, application ids and idempotency keys.
+ */
+public final class TestInfra {
+    private static TestInfra instance;
+
+    public final EmbeddedKafka kafka;
+    public final EmbeddedPostgresServer postgres;
+    public final HikariDataSource db;
+
+    private TestInfra() throws Exception {
+        Path dir = Path.of("target", "test-infra").toAbsolutePath();
+        kafka = EmbeddedKafka.start(dir);
+        postgres = EmbeddedPostgresServer.start(dir);
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(postgres.jdbcUrl());
+        h.setUsername(postgres.user());
+        h.setPassword(postgres.password());
+        h.setMaximumPoolSize(4);
+        h.setPoolName("test-assertions");
+        db = new HikariDataSource(h);
+        Migrator.migrate(db);
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute(TestJobs.SCHEMA);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            db.close();
+            kafka.close();
+            try {
+                postgres.close();
+            } catch (Exception ignored) {
+                // the JVM is going away
+            }
+        }));
+    }
+
+    public static synchronized TestInfra get() {
+        if (instance == null) {
+            try {
+                instance = new TestInfra();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start embedded Kafka and Postgres for tests", e);
+            }
+        }
+        return instance;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.acidic.processor.it;
+
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.JobRequest;
+import dev.acidic.api.PhaseResult;
+import dev.acidic.api.StepContext;
+import dev.acidic.api.TerminalJobException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Jobs used by the processor's integration tests. Every step records its effect in
+ * {@code test_effects} inside its phase transaction, so a row exists exactly when the phase
+ * committed; {@code test_attempts} counts runs outside the transaction (in autocommit on its own
+ * connection would need a pool, so it is kept in memory per JVM).
+ */
+public final class TestJobs {
+    public static final String SCHEMA = """
+            CREATE TABLE IF NOT EXISTS test_effects (
+                idempotency_key text NOT NULL,
+                step            text NOT NULL,
+                attempt         integer NOT NULL,
+                at              timestamptz NOT NULL DEFAULT clock_timestamp());
+            CREATE TABLE IF NOT EXISTS test_deadlock (id integer PRIMARY KEY, v integer NOT NULL);
+            INSERT INTO test_deadlock VALUES (1, 0), (2, 0) ON CONFLICT DO NOTHING""";
+
+    /** Runs of each (key, step), counted whether or not the phase committed. */
+    public static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
+
+    private TestJobs() {}
+
+    public static List<JobDefinition> all() {
+        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child());
+    }
+
+    /** test.three-steps: three steps, one effect row each. */
+    public static JobDefinition threeSteps() {
+        return JobDefinition.named("test.three-steps")
+                .step("first", TestJobs::effect)
+                .step("second", TestJobs::effect)
+                .step("third", TestJobs::effect)
+                .build();
+    }
+
+    /**
+     * test.flaky, args {"failTimes": n, "failStep": "second"}: the named step writes its effect and
+     * then throws on its first n attempts, so its writes must roll back each time.
+     */
+    public static JobDefinition flaky() {
+        return JobDefinition.named("test.flaky")
+                .step("first", TestJobs::effect)
+                .step("second", ctx -> flakyStep(ctx))
+                .step("third", ctx -> flakyStep(ctx))
+                .build();
+    }
+
+    private static PhaseResult flakyStep(StepContext ctx) throws SQLException {
+        effect(ctx);
+        int failTimes = ctx.args().path("failTimes").asInt(0);
+        String failStep = ctx.args().path("failStep").asText("second");
+        if (ctx.step().equals(failStep) && ctx.attempt() <= failTimes) {
+            throw new IllegalStateException("planned failure " + ctx.attempt() + " of " + failTimes + " in " + ctx.step());
+        }
+        return PhaseResult.next();
+    }
+
+    /** test.terminal: the second step throws TerminalJobException. */
+    public static JobDefinition terminal() {
+        return JobDefinition.named("test.terminal")
+                .step("first", TestJobs::effect)
+                .step("second", ctx -> {
+                    effect(ctx);
+                    throw new TerminalJobException("card declined for " + ctx.idempotencyKey());
+                })
+                .build();
+    }
+
+    /**
+     * test.deadlock: on its first run the step takes a row lock, a second connection takes another
+     * and waits for the first, and the step then waits for the second's: a real Postgres deadlock,
+     * which Postgres resolves by aborting the step's transaction (its deadlock_timeout is shorter).
+     */
+    public static JobDefinition deadlock() {
+        return JobDefinition.named("test.deadlock")
+                .step("first", TestJobs::effect)
+                .step("second", ctx -> {
+                    int run = runs(ctx);
+                    effect(ctx);
+                    if (run == 1) {
+                        provokeDeadlock(ctx.connection());
+                    }
+                    return PhaseResult.next();
+                })
+                .build();
+    }
+
+    private static void provokeDeadlock(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL deadlock_timeout = '50ms'");
+            st.execute("UPDATE test_deadlock SET v = v + 1 WHERE id = 1");
+        }
+        Thread other = new Thread(() -> {
+            try (Connection o = TestInfra.get().db.getConnection(); Statement st = o.createStatement()) {
+                o.setAutoCommit(false);
+                st.execute("SET LOCAL deadlock_timeout = '10s'");
+                st.execute("UPDATE test_deadlock SET v = v + 1 WHERE id = 2");
+                st.execute("UPDATE test_deadlock SET v = v + 1 WHERE id = 1");
+                o.commit();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        other.start();
+        try {
+            waitUntilBlocked();
+            try (Statement st = c.createStatement()) {
+                st.execute("UPDATE test_deadlock SET v = v + 1 WHERE id = 2");
+            }
+        } finally {
+            // the other transaction finishes once ours rolls back; do not wait for it here
+        }
+    }
+
+    private static void waitUntilBlocked() throws SQLException {
+        for (int i = 0; i < 200; i++) {
+            try (Connection o = TestInfra.get().db.getConnection(); Statement st = o.createStatement();
+                    var rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                            + "AND query LIKE 'UPDATE test_deadlock%id = 1'")) {
+                rs.next();
+                if (rs.getInt(1) > 0) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("the second transaction never blocked on the step's row lock");
+    }
+
+    /**
+     * test.staging, args {"child": key, "failAfterStage": n}: stages a test.three-steps job under
+     * the child key and then, on its first n attempts, throws (so that staged job must never be
+     * published from those attempts).
+     */
+    public static JobDefinition staging() {
+        return JobDefinition.named("test.staging")
+                .step("stage", ctx -> {
+                    effect(ctx);
+                    ctx.stage(ctx.args().path("child").asText(), JobRequest.of("test.child", Map.of("parent", ctx.idempotencyKey())));
+                    if (ctx.attempt() <= ctx.args().path("failAfterStage").asInt(0)) {
+                        throw new IllegalStateException("planned failure after staging, attempt " + ctx.attempt());
+                    }
+                    return PhaseResult.next();
+                })
+                .build();
+    }
+
+    /** test.child: one step, one effect. */
+    public static JobDefinition child() {
+        return JobDefinition.named("test.child").step("only", TestJobs::effect).build();
+    }
+
+    /** test.looping, args {"times": n, "sleepMs": m}: repeats its step n times, counting in values. */
+    public static JobDefinition looping() {
+        return JobDefinition.named("test.looping")
+                .step("loop", ctx -> {
+                    effect(ctx);
+                    int done = ctx.values().get("done", Integer.class).orElse(0) + 1;
+                    ctx.values().put("done", done);
+                    long sleep = ctx.args().path("sleepMs").asLong(0);
+                    if (sleep > 0) {
+                        Thread.sleep(sleep);
+                    }
+                    return done < ctx.args().path("times").asInt(1) ? PhaseResult.repeat() : PhaseResult.finish(Map.of("done", done));
+                })
+                .build();
+    }
+
+    static PhaseResult effect(StepContext ctx) throws SQLException {
+        try (PreparedStatement ps = ctx.connection().prepareStatement(
+                "INSERT INTO test_effects (idempotency_key, step, attempt) VALUES (?, ?, ?)")) {
+            ps.setString(1, ctx.idempotencyKey());
+            ps.setString(2, ctx.step());
+            ps.setInt(3, ctx.attempt());
+            ps.executeUpdate();
+        }
+        return PhaseResult.next();
+    }
+
+    private static int runs(StepContext ctx) {
+        return RUNS.computeIfAbsent(ctx.idempotencyKey() + "/" + ctx.step(), k -> new AtomicInteger()).incrementAndGet();
+    }
+}
