@@ -40,6 +40,7 @@ public final class KeyDriver {
     public static final String FINISHED = "$finished";
     private static final int CONFLICT_RETRIES = 5;
     private static final long UNAVAILABLE_RETRY_MS = 1_000;
+    private static final long BUSY_RETRY_MS = 500;
 
     private final DataSource ds;
     private final JobRegistry jobs;
@@ -141,6 +142,13 @@ public final class KeyDriver {
                 c.commit();
                 Faults.hit(Faults.Point.AFTER_CLAIM_COMMIT, key);
                 return claim;
+            } catch (SQLException e) {
+                rollbackQuietly(c, e);
+                if (SqlErrors.isLockNotAvailable(e)) {
+                    log.info("key '{}' is in a phase on another connection right now; looking again in {} ms", key, BUSY_RETRY_MS);
+                    return new Claim(DriveResult.Kind.WAIT, null, 0, List.of(), BUSY_RETRY_MS);
+                }
+                throw e;
             } catch (Exception e) {
                 rollbackQuietly(c, e);
                 throw asSql(e);
@@ -163,7 +171,7 @@ public final class KeyDriver {
                 return new Claim(null, row, 0, List.of(accepted), 0);
             }
         }
-        KeyRow row = store.lockRow(c, key);
+        KeyRow row = store.lockRowNoWait(c, key);
         if (row == null) {
             return new Claim(DriveResult.Kind.MISSING, null, 0, List.of(), 0);
         }

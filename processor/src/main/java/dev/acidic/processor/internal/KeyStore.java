@@ -91,7 +91,20 @@ final class KeyStore {
 
     /** The key row, locked FOR UPDATE until the transaction ends; null if absent. */
     KeyRow lockRow(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SELECT_FOR_UPDATE)) {
+        return lockRow(c, key, SELECT_FOR_UPDATE);
+    }
+
+    /**
+     * Like {@link #lockRow(Connection, String)} but fails at once with SQLSTATE 55P03 if another
+     * transaction holds the row: a claim must not block its stream thread behind a phase running
+     * elsewhere (a zombie's, or a misconfigured twin's).
+     */
+    KeyRow lockRowNoWait(Connection c, String key) throws SQLException {
+        return lockRow(c, key, SELECT_FOR_UPDATE + " NOWAIT");
+    }
+
+    private KeyRow lockRow(Connection c, String key, String sql) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

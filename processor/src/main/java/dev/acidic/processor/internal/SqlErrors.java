@@ -17,6 +17,16 @@ final class SqlErrors {
         return false;
     }
 
+    /** A NOWAIT lock found the row locked by another transaction (55P03). */
+    static boolean isLockNotAvailable(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof SQLException s && "55P03".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The database is unreachable, restarting or refusing connections (class 08, 57P0x admin
      * shutdown, pool timeout): not the step's fault, so not counted as a failed attempt.

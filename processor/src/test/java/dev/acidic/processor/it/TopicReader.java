@@ -29,9 +29,22 @@ public final class TopicReader implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
-        for (int i = 0; i < 100 && parts.isEmpty(); i++) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (parts.isEmpty()) {
             for (PartitionInfo pi : consumer.partitionsFor(topic, Duration.ofSeconds(5))) {
                 parts.add(new TopicPartition(topic, pi.partition()));
+            }
+            if (parts.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    consumer.close();
+                    throw new IllegalStateException("topic " + topic + " does not exist; start a processor first");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
             }
         }
         consumer.assign(parts);
