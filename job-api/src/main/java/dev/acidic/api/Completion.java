@@ -25,6 +25,10 @@ public record Completion(
     /** No job of that name is registered with the processor. */
     public static final String UNKNOWN_JOB = "UNKNOWN_JOB";
 
+    public Completion {
+        result = Wire.nullToNull(result);
+    }
+
     public static Completion rejected(String key, String job, String reason, String message) {
         return new Completion(key, CompletionStatus.REJECTED, job, null, new JobError(reason, message, null, null), reason, false);
     }

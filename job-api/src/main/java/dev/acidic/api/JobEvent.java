@@ -23,6 +23,10 @@ public record JobEvent(
         JobError error,
         Instant retryAt) {
 
+    public JobEvent {
+        result = Wire.nullToNull(result);
+    }
+
     public static JobEvent decode(byte[] json) {
         return Wire.decode(json, JobEvent.class);
     }

@@ -48,6 +48,11 @@ public final class Wire {
         return MAPPER.valueToTree(value);
     }
 
+    /** JSON null read into a tree field becomes Java null, so "no result" has one representation. */
+    static JsonNode nullToNull(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() ? null : node;
+    }
+
     public static byte[] encode(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);

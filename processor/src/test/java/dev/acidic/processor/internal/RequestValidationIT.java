@@ -1,0 +1,140 @@
+package dev.acidic.processor.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.acidic.api.Completion;
+import dev.acidic.api.CompletionStatus;
+import dev.acidic.api.EventType;
+import dev.acidic.api.JobEvent;
+import dev.acidic.processor.AcidicConfig;
+import dev.acidic.processor.it.TestInfra;
+import dev.acidic.processor.it.TestJobs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Bad records get a clear answer and a DLQ copy; good records around them still run. Topology test driver + real Postgres. */
+class RequestValidationIT {
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> requests;
+    private TestOutputTopic<byte[], byte[]> completions;
+    private TestOutputTopic<byte[], byte[]> dlq;
+    private TestOutputTopic<byte[], byte[]> events;
+    private String prefix;
+
+    @BeforeEach
+    void setUp() {
+        TestInfra infra = TestInfra.get();
+        prefix = "ttd-" + UUID.randomUUID().toString().substring(0, 8);
+        AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix)
+                .withStateDir(Path.of("target", "test-state", prefix));
+        JobRegistry jobs = new JobRegistry(TestJobs.all());
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Path.of("target", "test-state", prefix).toAbsolutePath().toString());
+        driver = new TopologyTestDriver(AcidicTopology.build(cfg, jobs, infra.db), p);
+        var ser = new ByteArraySerializer();
+        var de = new ByteArrayDeserializer();
+        requests = driver.createInputTopic(cfg.requestsTopic(), ser, ser);
+        completions = driver.createOutputTopic(cfg.completionsTopic(), de, de);
+        dlq = driver.createOutputTopic(cfg.dlqTopic(), de, de);
+        events = driver.createOutputTopic(cfg.eventsTopic(), de, de);
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String header(TestRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void nullAndNonUtf8KeysGoToTheDlqOnly() {
+        requests.pipeInput(null, utf8("{\"job\":\"test.child\"}"));
+        requests.pipeInput(new byte[] {(byte) 0xC3, (byte) 0x28}, utf8("{\"job\":\"test.child\"}"));
+        List<TestRecord<byte[], byte[]>> out = dlq.readRecordsToList();
+        assertEquals(2, out.size());
+        assertTrue(header(out.get(0), "acidic.reason").contains("null key"));
+        assertTrue(header(out.get(1), "acidic.reason").contains("UTF-8"));
+        assertEquals("1", header(out.get(1), "acidic.source.offset"));
+        assertTrue(completions.isEmpty(), "nothing can be answered by key");
+    }
+
+    @Test
+    void undecodableValuesAreRejectedAsInvalidAndCopiedToTheDlq() {
+        String[] bad = {"not json", "[1]", "{\"args\":{}}", "{\"job\":\"test.child\",\"args\":[1]}",
+                "{\"job\":\"a\",\"job\":\"b\"}", null};
+        for (int i = 0; i < bad.length; i++) {
+            requests.pipeInput(utf8(prefix + ":bad" + i), utf8(bad[i]));
+        }
+        List<TestRecord<byte[], byte[]>> answers = completions.readRecordsToList();
+        assertEquals(bad.length, answers.size());
+        for (TestRecord<byte[], byte[]> r : answers) {
+            Completion c = Completion.decode(r.value());
+            assertEquals(CompletionStatus.REJECTED, c.status());
+            assertEquals(Completion.INVALID_REQUEST, c.reason());
+            assertFalse(c.error().message().isBlank());
+        }
+        List<TestRecord<byte[], byte[]>> copies = dlq.readRecordsToList();
+        assertEquals(bad.length, copies.size());
+        assertEquals("not json", new String(copies.get(0).value(), StandardCharsets.UTF_8), "raw bytes kept");
+        assertEquals("acidic.requests", header(copies.get(0), "acidic.source.topic"));
+        assertEquals("0", header(copies.get(0), "acidic.source.partition"));
+        assertTrue(events.isEmpty(), "rejections are not job events");
+    }
+
+    @Test
+    void unknownJobEmptyKeyOversizedKeyAndNulCharactersAreRejected() {
+        requests.pipeInput(utf8(prefix + ":unknown"), utf8("{\"job\":\"no.such.job\",\"args\":{}}"));
+        requests.pipeInput(utf8(""), utf8("{\"job\":\"test.child\"}"));
+        requests.pipeInput(utf8("k".repeat(300)), utf8("{\"job\":\"test.child\"}"));
+        requests.pipeInput(utf8(prefix + ":nul"), utf8("{\"job\":\"test.child\",\"args\":{\"s\":\"a\\u0000b\"}}"));
+        List<Completion> answers = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(List.of(Completion.UNKNOWN_JOB, Completion.INVALID_REQUEST, Completion.INVALID_REQUEST,
+                Completion.INVALID_REQUEST), answers.stream().map(Completion::reason).toList());
+        assertTrue(answers.get(0).error().message().contains("test.three-steps"), "names the known jobs");
+        assertEquals(3, dlq.readRecordsToList().size(), "unknown jobs are well-formed: no DLQ copy");
+    }
+
+    @Test
+    void goodRequestsAroundBadOnesStillRunExactlyOnce() {
+        requests.pipeInput(utf8(prefix + ":bad"), utf8("garbage"));
+        requests.pipeInput(utf8(prefix + ":good"), utf8("{\"job\":\"test.three-steps\",\"args\":{\"n\":1}}"));
+        requests.pipeInput(null, utf8("garbage"));
+        requests.pipeInput(utf8(prefix + ":good"), utf8("{\"job\":\"test.three-steps\",\"args\":{\"n\":1}}"));
+        List<Completion> answers = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(3, answers.size());
+        assertEquals(CompletionStatus.REJECTED, answers.get(0).status());
+        assertEquals(CompletionStatus.SUCCEEDED, answers.get(1).status());
+        assertFalse(answers.get(1).replay());
+        assertTrue(answers.get(2).replay());
+        List<JobEvent> ev = events.readValuesToList().stream().map(JobEvent::decode).toList();
+        assertEquals(List.of(EventType.ACCEPTED, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT,
+                EventType.SUCCEEDED), ev.stream().map(JobEvent::type).toList());
+        assertNull(ev.get(0).error());
+    }
+}
