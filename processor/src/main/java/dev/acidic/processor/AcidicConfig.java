@@ -46,7 +46,7 @@ public record AcidicConfig(
         String eventsTopic,
         String completionsTopic,
         String dlqTopic,
-        String continuationsTopic,
+        String continuationsTopicSetting,
         String processingGuarantee,
         Duration commitInterval,
         Duration retryInitialDelay,
@@ -147,7 +147,8 @@ public record AcidicConfig(
         require(partitions >= 1, PARTITIONS, partitions, "use at least 1");
         require(replicationFactor == -1 || replicationFactor >= 1, REPLICATION_FACTOR, replicationFactor, "use -1 or at least 1");
         for (var t : Map.of(REQUESTS_TOPIC, requestsTopic, EVENTS_TOPIC, eventsTopic, COMPLETIONS_TOPIC, completionsTopic,
-                DLQ_TOPIC, dlqTopic, CONTINUATIONS_TOPIC, continuationsTopic).entrySet()) {
+                DLQ_TOPIC, dlqTopic, CONTINUATIONS_TOPIC,
+                continuationsTopicSetting.isBlank() ? applicationId + ".continuations" : continuationsTopicSetting).entrySet()) {
             require(TOPIC.matcher(t.getValue()).matches(), t.getKey(), t.getValue(), "use 1-249 of [a-zA-Z0-9._-]");
         }
         require(List.of("exactly_once_v2", "at_least_once").contains(processingGuarantee), PROCESSING_GUARANTEE,
@@ -233,6 +234,15 @@ public record AcidicConfig(
                 .with(COMPLETIONS_TOPIC, prefix + completionsTopic).with(DLQ_TOPIC, prefix + dlqTopic);
     }
 
+    /**
+     * The internal continuations topic: the configured name, or {@code <application.id>.continuations}.
+     * Derived on use, so changing the application id moves it too: two applications must never
+     * share it, or one would drive the other's keys.
+     */
+    public String continuationsTopic() {
+        return continuationsTopicSetting.isBlank() ? applicationId + ".continuations" : continuationsTopicSetting;
+    }
+
     public boolean exactlyOnce() {
         return processingGuarantee.equals("exactly_once_v2");
     }
@@ -260,7 +270,7 @@ public record AcidicConfig(
         m.put(EVENTS_TOPIC, eventsTopic);
         m.put(COMPLETIONS_TOPIC, completionsTopic);
         m.put(DLQ_TOPIC, dlqTopic);
-        m.put(CONTINUATIONS_TOPIC, continuationsTopic);
+        m.put(CONTINUATIONS_TOPIC, continuationsTopicSetting);
         m.put(PROCESSING_GUARANTEE, processingGuarantee);
         m.put(COMMIT_INTERVAL, commitInterval.toString());
         m.put(RETRY_INITIAL_DELAY, retryInitialDelay.toString());
@@ -325,13 +335,12 @@ public record AcidicConfig(
             instance = hostname();
         }
         String appId = v.get(APPLICATION_ID);
-        String continuations = v.get(CONTINUATIONS_TOPIC).isBlank() ? appId + ".continuations" : v.get(CONTINUATIONS_TOPIC);
         return new AcidicConfig(
                 v.get(BOOTSTRAP_SERVERS), v.get(JDBC_URL), v.get(JDBC_USER), v.get(JDBC_PASSWORD), appId, instance,
                 parse(v, LOCK_TIMEOUT, Durations::parse), parse(v, STREAM_THREADS, Integer::parseInt),
                 parse(v, PARTITIONS, Integer::parseInt), parse(v, REPLICATION_FACTOR, Short::parseShort),
                 parse(v, STATE_DIR, Path::of), parse(v, DATA_DIR, Path::of),
-                v.get(REQUESTS_TOPIC), v.get(EVENTS_TOPIC), v.get(COMPLETIONS_TOPIC), v.get(DLQ_TOPIC), continuations,
+                v.get(REQUESTS_TOPIC), v.get(EVENTS_TOPIC), v.get(COMPLETIONS_TOPIC), v.get(DLQ_TOPIC), v.get(CONTINUATIONS_TOPIC),
                 v.get(PROCESSING_GUARANTEE).toLowerCase(Locale.ROOT), parse(v, COMMIT_INTERVAL, Durations::parse),
                 parse(v, RETRY_INITIAL_DELAY, Durations::parse), parse(v, RETRY_FACTOR, Double::parseDouble),
                 parse(v, RETRY_MAX_DELAY, Durations::parse), parse(v, RETRY_MAX_ATTEMPTS, Integer::parseInt),

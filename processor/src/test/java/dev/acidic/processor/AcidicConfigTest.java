@@ -48,6 +48,8 @@ class AcidicConfigTest {
         assertEquals(Duration.ofMillis(500), c.retryInitialDelay());
         assertEquals("SASL_SSL", c.kafka().get("security.protocol"));
         assertEquals("rides.continuations", c.continuationsTopic());
+        assertEquals("other.continuations", c.withApplicationId("other").continuationsTopic(),
+                "the derived internal topic follows the application id");
         assertEquals(Duration.ofSeconds(5), AcidicConfig.fromEnv(Map.of("ACIDIC_LOCK_TIMEOUT", "5s")).lockTimeout());
     }
 

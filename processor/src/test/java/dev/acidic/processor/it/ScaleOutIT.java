@@ -66,7 +66,24 @@ class ScaleOutIT {
             assertEquals(Map.of(), owners, "no key was ever contended between the instances");
             h.events().await(rs -> rs.size() >= 5 * n, Duration.ofSeconds(60), "all events");
             Thread.sleep(500);
-            assertEquals(5 * n, h.events().records().size(), "5 events per job, none twice");
+            Map<String, Integer> seen = new HashMap<>();
+            List<String> dups = new ArrayList<>();
+            for (var r : h.events().records()) {
+                JobEvent e = JobEvent.decode(r.value());
+                if (seen.merge(e.key() + "#" + e.seq(), 1, Integer::sum) > 1) {
+                    dups.add(e.key() + "#" + e.seq() + " " + e.type() + " p" + r.partition() + "@" + r.offset());
+                }
+            }
+            assertEquals(List.of(), dups, "no (key, seq) twice");
+            List<String> strangers = new ArrayList<>();
+            for (var r : h.events().records()) {
+                JobEvent e = JobEvent.decode(r.value());
+                if (!e.key().startsWith(h.name + ":j")) {
+                    strangers.add(e.key() + "#" + e.seq() + " " + e.type() + " topic " + r.topic());
+                }
+            }
+            assertEquals(List.of(), strangers, "only this test's jobs");
+            assertEquals(5 * n, h.events().records().size(), "5 events per job");
             for (int i = 0; i < n; i++) {
                 List<JobEvent> events = h.eventsOf(h.key("j" + i));
                 assertEquals(5, events.size());
