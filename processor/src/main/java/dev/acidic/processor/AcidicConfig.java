@@ -56,6 +56,7 @@ public record AcidicConfig(
         Duration driveBudget,
         Duration timerInterval,
         int dbPoolSize,
+        Duration transactionIdleTimeout,
         Map<String, String> kafka,
         Map<String, String> jdbcProperties) {
 
@@ -85,6 +86,7 @@ public record AcidicConfig(
     public static final String DRIVE_BUDGET = "acidic.drive.budget";
     public static final String TIMER_INTERVAL = "acidic.timer.interval";
     public static final String DB_POOL_SIZE = "acidic.db.pool.size";
+    public static final String TRANSACTION_IDLE_TIMEOUT = "acidic.transaction.idle.timeout";
     public static final String KAFKA_PREFIX = "acidic.kafka.";
     public static final String JDBC_PROPERTIES_PREFIX = "acidic.jdbc.properties.";
 
@@ -122,7 +124,10 @@ public record AcidicConfig(
             new Setting(RETRY_MAX_ATTEMPTS, "10", "attempts of one step (first run included) before the job fails"),
             new Setting(DRIVE_BUDGET, "500ms", "time a stream thread spends on one key before it yields to other keys and continues later"),
             new Setting(TIMER_INTERVAL, "100ms", "how often due retries and deferred keys are looked for"),
-            new Setting(DB_POOL_SIZE, "0", "Postgres connections; 0 means stream threads + 2"));
+            new Setting(DB_POOL_SIZE, "0", "Postgres connections; 0 means stream threads + 2"),
+            new Setting(TRANSACTION_IDLE_TIMEOUT, "60s", "Postgres ends a phase transaction left idle this long (idle_in_transaction_session_timeout), "
+                    + "so a frozen or partitioned-away instance cannot hold a key's row lock forever; keep it above the longest "
+                    + "non-SQL work (an HTTP call) a step does"));
 
     private static final Map<String, Setting> BY_KEY;
     /** ACIDIC_* variables that are not settings: the config file and the test-only fault injection. */
@@ -161,6 +166,7 @@ public record AcidicConfig(
         require(positive(driveBudget), DRIVE_BUDGET, driveBudget, "use a positive duration such as 500ms");
         require(positive(timerInterval), TIMER_INTERVAL, timerInterval, "use a positive duration such as 100ms");
         require(dbPoolSize >= 0, DB_POOL_SIZE, dbPoolSize, "use 0 (automatic) or a positive count");
+        require(positive(transactionIdleTimeout), TRANSACTION_IDLE_TIMEOUT, transactionIdleTimeout, "use a positive duration such as 60s");
     }
 
     /** All defaults: embedded Kafka and Postgres, instance id = host name. */
@@ -280,6 +286,7 @@ public record AcidicConfig(
         m.put(DRIVE_BUDGET, driveBudget.toString());
         m.put(TIMER_INTERVAL, timerInterval.toString());
         m.put(DB_POOL_SIZE, Integer.toString(dbPoolSize));
+        m.put(TRANSACTION_IDLE_TIMEOUT, transactionIdleTimeout.toString());
         kafka.forEach((k, v) -> m.put(KAFKA_PREFIX + k, v));
         jdbcProperties.forEach((k, v) -> m.put(JDBC_PROPERTIES_PREFIX + k, v));
         return m;
@@ -345,7 +352,7 @@ public record AcidicConfig(
                 parse(v, RETRY_INITIAL_DELAY, Durations::parse), parse(v, RETRY_FACTOR, Double::parseDouble),
                 parse(v, RETRY_MAX_DELAY, Durations::parse), parse(v, RETRY_MAX_ATTEMPTS, Integer::parseInt),
                 parse(v, DRIVE_BUDGET, Durations::parse), parse(v, TIMER_INTERVAL, Durations::parse),
-                parse(v, DB_POOL_SIZE, Integer::parseInt), kafka, jdbcProps);
+                parse(v, DB_POOL_SIZE, Integer::parseInt), parse(v, TRANSACTION_IDLE_TIMEOUT, Durations::parse), kafka, jdbcProps);
     }
 
     private static <T> T parse(Map<String, String> v, String key, Function<String, T> parser) {

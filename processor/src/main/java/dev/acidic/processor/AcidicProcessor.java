@@ -6,6 +6,7 @@ import dev.acidic.processor.internal.AcidicTopology;
 import dev.acidic.processor.internal.Database;
 import dev.acidic.processor.internal.EmbeddedKafka;
 import dev.acidic.processor.internal.EmbeddedPostgresServer;
+import dev.acidic.processor.internal.FaultingClientSupplier;
 import dev.acidic.processor.internal.Faults;
 import dev.acidic.processor.internal.JobRegistry;
 import dev.acidic.processor.internal.Migrator;
@@ -86,7 +87,10 @@ public final class AcidicProcessor implements AutoCloseable {
                 log.info("applied {} migration(s)", applied);
             }
             TopicSetup.ensureTopics(effective);
-            streams = new KafkaStreams(AcidicTopology.build(effective, jobs, pool), streamsProperties(effective));
+            var topology = AcidicTopology.build(effective, jobs, pool);
+            streams = Faults.armed()
+                    ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier())
+                    : new KafkaStreams(topology, streamsProperties(effective));
             streams.setUncaughtExceptionHandler(e -> {
                 log.error("stream thread failed; replacing it (its records will be processed again): {}", e.toString(), e);
                 return StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -197,6 +197,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 continue;
             }
             ctx.forward(new Record<>(keyBytes, e.toEvent(key, d.job()).encode(), now), Outputs.EVENTS);
+            Faults.hitUnchecked(Faults.Point.DURING_PUBLISH, key);
             if (e.type().isTerminal()) {
                 CompletionStatus st = e.type() == dev.acidic.api.EventType.SUCCEEDED ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
                 forwardCompletion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false));

@@ -23,6 +23,9 @@ public final class Database {
         h.setInitializationFailTimeout(30_000);
         h.addDataSourceProperty("reWriteBatchedInserts", "true");
         h.addDataSourceProperty("ApplicationName", "acidic-" + cfg.instanceId());
+        // A phase holds its key row FOR UPDATE; if its instance freezes (GC, SIGSTOP, network
+        // partition) Postgres ends the transaction after this, releasing the row for a new owner.
+        h.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + cfg.transactionIdleTimeout().toMillis());
         cfg.jdbcProperties().forEach(h::addDataSourceProperty);
         return new HikariDataSource(h);
     }

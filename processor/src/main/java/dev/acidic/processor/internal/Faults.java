@@ -15,11 +15,24 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Faults {
     public enum Point {
+        /** Claim transaction done, not yet committed. */
+        BEFORE_CLAIM_COMMIT,
+        /** Claim committed (key row created or locked). */
         AFTER_CLAIM_COMMIT,
+        /** Inside the phase transaction, before the step runs (and so before its own writes). */
         BEFORE_STEP,
+        /** Inside a step, after its own writes; hit by steps that call {@link #hit} (test jobs do). */
+        AFTER_STEP_WRITES,
+        /** Step returned, phase result applied, not yet committed. */
+        BEFORE_PHASE_COMMIT,
+        /** Phase committed in Postgres; the Kafka transaction that publishes it is still open. */
         AFTER_PHASE_COMMIT,
-        RECORD_FAILURE,
-        BEFORE_PUBLISH;
+        /** Between two records forwarded while publishing a key's journal. */
+        DURING_PUBLISH,
+        /** Kafka Streams committed (EOS: transaction committed; at-least-once: offsets committed). */
+        AFTER_KAFKA_COMMIT,
+        /** Recording a step failure, before its transaction does anything. */
+        RECORD_FAILURE;
 
         public String spec() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -50,6 +63,22 @@ public final class Faults {
     public static void arm(Point point, Action action) {
         ACTIONS.put(point, action);
         armed = true;
+    }
+
+    /** Whether any point is armed (so wrappers that cost something are installed only then). */
+    public static boolean armed() {
+        return armed;
+    }
+
+    /** {@link #hit} for places that cannot throw checked exceptions. */
+    public static void hitUnchecked(Point point, String key) {
+        try {
+            hit(point, key);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static void reset() {

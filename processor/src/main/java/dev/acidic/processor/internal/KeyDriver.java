@@ -139,6 +139,7 @@ public final class KeyDriver {
             c.setAutoCommit(false);
             try {
                 Claim claim = claimIn(c, key, request, partition);
+                Faults.hit(Faults.Point.BEFORE_CLAIM_COMMIT, key);
                 c.commit();
                 Faults.hit(Faults.Point.AFTER_CLAIM_COMMIT, key);
                 return claim;
@@ -165,7 +166,7 @@ public final class KeyDriver {
             UUID jobId = UUID.randomUUID();
             if (store.insertKey(c, key, jobId, request, def.firstStep(), owner, partition)) {
                 KeyRow row = store.lockRow(c, key);
-                ObjectNode d = JournalEntry.newData().put("recoveryPoint", def.firstStep());
+                ObjectNode d = JournalEntry.newData().put("recoveryPoint", def.firstStep()).put("by", owner);
                 JournalEntry accepted = new JournalEntry(1, EventType.ACCEPTED, null, d, row.dbNow());
                 store.appendJournal(c, key, List.of(accepted));
                 return new Claim(null, row, 0, List.of(accepted), 0);
@@ -273,6 +274,7 @@ public final class KeyDriver {
                     return p;
                 }
                 Phase p = runStep(c, key, def, row);
+                Faults.hit(Faults.Point.BEFORE_PHASE_COMMIT, key);
                 c.commit();
                 committed = true;
                 Faults.hit(Faults.Point.AFTER_PHASE_COMMIT, key);
@@ -286,7 +288,10 @@ public final class KeyDriver {
                 rollbackQuietly(c, e.getCause());
                 throw e;
             } catch (Exception e) {
-                // a fault hook after commit: nothing to roll back
+                // a fault hook that threw a checked exception
+                if (!committed) {
+                    rollbackQuietly(c, e);
+                }
                 throw new IllegalStateException(e);
             }
         }
@@ -340,7 +345,7 @@ public final class KeyDriver {
         } else {
             throw new StepFailure(new IllegalStateException("unsupported phase result " + result));
         }
-        ObjectNode rpData = JournalEntry.newData().put("recoveryPoint", next).put("attempt", attempt);
+        ObjectNode rpData = JournalEntry.newData().put("recoveryPoint", next).put("attempt", attempt).put("by", owner);
         if (notBefore != null) {
             rpData.put("retryAt", notBefore.toString());
         }
@@ -404,7 +409,7 @@ public final class KeyDriver {
                 long seq = row.lastSeq();
                 Phase out;
                 if (terminal || exhausted) {
-                    ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt);
+                    ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt).put("by", owner);
                     sf.set("error", wireErr);
                     entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));
                     ObjectNode fd = JournalEntry.newData().put("attempt", attempt);
@@ -418,7 +423,7 @@ public final class KeyDriver {
                 } else {
                     Duration delay = backoff.delayAfter(attempt);
                     Instant retryAt = now.plus(delay);
-                    ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt)
+                    ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt).put("by", owner)
                             .put("retryAt", retryAt.toString());
                     sf.set("error", wireErr);
                     entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));

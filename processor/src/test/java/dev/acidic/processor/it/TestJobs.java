@@ -5,6 +5,7 @@ import dev.acidic.api.JobRequest;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.StepContext;
 import dev.acidic.api.TerminalJobException;
+import dev.acidic.processor.internal.Faults;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -193,6 +194,13 @@ public final class TestJobs {
             ps.setString(2, ctx.step());
             ps.setInt(3, ctx.attempt());
             ps.executeUpdate();
+        }
+        try {
+            Faults.hit(Faults.Point.AFTER_STEP_WRITES, ctx.idempotencyKey());
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
         return PhaseResult.next();
     }
