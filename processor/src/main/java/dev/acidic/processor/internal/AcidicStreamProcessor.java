@@ -55,7 +55,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.ds = ds;
         this.driver = new KeyDriver(ds, jobs, cfg.instanceId(), cfg.lockTimeout(),
                 new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
-                cfg.driveBudget());
+                cfg.driveBudget(), cfg.transactionIdleTimeout());
     }
 
     @Override
@@ -112,7 +112,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         try {
             d = driver.drive(key, request, partition);
         } catch (SQLException e) {
-            if (isDataError(e)) {
+            if (SqlErrors.isDataError(e)) {
                 reject(record, md, key, request.job(), Completion.INVALID_REQUEST,
                         "Postgres refused the request's data: " + e.getMessage(), true);
                 return;
@@ -290,15 +290,5 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         h.add("acidic.source.partition", Integer.toString(md.partition()).getBytes(StandardCharsets.UTF_8));
         h.add("acidic.source.offset", Long.toString(md.offset()).getBytes(StandardCharsets.UTF_8));
         ctx.forward(new Record<>(record.key(), record.value(), record.timestamp(), h), Outputs.DLQ);
-    }
-
-    private static boolean isDataError(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("54"))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -49,8 +49,11 @@ public final class KeyDriver {
     private final long lockTimeoutMs;
     private final Backoff backoff;
     private final long budgetNanos;
+    private final long idleTimeoutMs;
 
-    public KeyDriver(DataSource ds, JobRegistry jobs, String owner, Duration lockTimeout, Backoff backoff, Duration budget) {
+    public KeyDriver(DataSource ds, JobRegistry jobs, String owner, Duration lockTimeout, Backoff backoff, Duration budget,
+            Duration transactionIdleTimeout) {
+        this.idleTimeoutMs = transactionIdleTimeout.toMillis();
         this.ds = ds;
         this.jobs = jobs;
         this.owner = owner;
@@ -215,32 +218,42 @@ public final class KeyDriver {
         }
     }
 
+    /**
+     * Runs one phase, retrying deadlocks and serialization failures at once. Failures are sorted:
+     * the step's own exceptions count as failed attempts; a database outage does not (the phase is
+     * tried again later); a transaction Postgres ended because the phase stayed open past
+     * {@code acidic.transaction.idle.timeout} counts, since the step (or a freeze of this
+     * instance) caused it, and retrying it uncounted could loop forever.
+     */
     private Phase phaseWithRetries(String key, JobDefinition def, String rp, long seq) {
         for (int i = 0; ; i++) {
+            long started = System.nanoTime();
             Throwable failure;
+            boolean stepThrew;
             try {
                 return phase(key, def, rp);
             } catch (StepFailure f) {
                 failure = f.getCause();
-                if (SqlErrors.isConcurrencyConflict(failure) && i < CONFLICT_RETRIES) {
-                    log.debug("phase '{}' of key '{}' hit a {}; retrying the phase (not counted as a failure)", rp, key,
-                            SqlErrors.isConcurrencyConflict(failure) ? "serialization conflict or deadlock" : "conflict");
-                    pause(i);
-                    continue;
-                }
-                if (SqlErrors.isConcurrencyConflict(failure) || SqlErrors.isUnavailable(failure)) {
-                    log.warn("phase '{}' of key '{}' could not run: {}; retrying in {} ms (not counted as a failed attempt)",
-                            rp, key, failure.toString(), UNAVAILABLE_RETRY_MS);
-                    return Phase.stop(DriveResult.Kind.WAIT, List.of(), UNAVAILABLE_RETRY_MS);
-                }
+                stepThrew = true;
             } catch (SQLException e) {
-                // The engine's own SQL failed (not the step): nothing committed, nothing counted.
-                if (SqlErrors.isConcurrencyConflict(e) && i < CONFLICT_RETRIES) {
-                    pause(i);
-                    continue;
-                }
+                failure = e; // the engine's own statements
+                stepThrew = false;
+            }
+            long ranMs = (System.nanoTime() - started) / 1_000_000;
+            if (SqlErrors.isConcurrencyConflict(failure) && i < CONFLICT_RETRIES) {
+                log.debug("phase '{}' of key '{}' hit a deadlock or serialization conflict; running it again (not counted)", rp, key);
+                pause(i);
+                continue;
+            }
+            if (SqlErrors.isIdleTimeout(failure) || (SqlErrors.isUnavailable(failure) && ranMs >= idleTimeoutMs)) {
+                return recordFailure(key, def, rp, new IllegalStateException("the phase of step '" + rp + "' was open for " + ranMs
+                        + " ms, longer than acidic.transaction.idle.timeout (" + idleTimeoutMs
+                        + " ms), so Postgres ended its transaction; keep slow non-SQL work shorter or raise the timeout", failure));
+            }
+            boolean stepsData = SqlErrors.isDataError(failure); // e.g. a result Postgres cannot store
+            if ((!stepThrew && !stepsData) || SqlErrors.isConcurrencyConflict(failure) || SqlErrors.isUnavailable(failure)) {
                 log.warn("phase '{}' of key '{}' could not run: {}; retrying in {} ms (not counted as a failed attempt)", rp, key,
-                        e.toString(), UNAVAILABLE_RETRY_MS);
+                        failure.toString(), UNAVAILABLE_RETRY_MS);
                 return Phase.stop(DriveResult.Kind.WAIT, List.of(), UNAVAILABLE_RETRY_MS);
             }
             return recordFailure(key, def, rp, failure);

@@ -1,30 +1,67 @@
 package dev.acidic.processor.internal;
 
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
 import java.sql.SQLTransientConnectionException;
 
 /** Classifies failures by Postgres SQLSTATE, looking through the whole cause chain. */
 final class SqlErrors {
     private SqlErrors() {}
 
-    /** Serialization failure (40001) or deadlock (40P01): retry the transaction, blame nobody. */
-    static boolean isConcurrencyConflict(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SQLException s && ("40001".equals(s.getSQLState()) || "40P01".equals(s.getSQLState()))) {
+    /** Every throwable in the cause chain, and each SQLException's next-exception chain (batches). */
+    private static List<Throwable> chain(Throwable t) {
+        List<Throwable> out = new ArrayList<>();
+        ArrayDeque<Throwable> todo = new ArrayDeque<>();
+        if (t != null) {
+            todo.add(t);
+        }
+        while (!todo.isEmpty() && out.size() < 32) {
+            Throwable c = todo.poll();
+            if (out.contains(c)) {
+                continue;
+            }
+            out.add(c);
+            if (c.getCause() != null) {
+                todo.add(c.getCause());
+            }
+            if (c instanceof SQLException s && s.getNextException() != null) {
+                todo.add(s.getNextException());
+            }
+        }
+        return out;
+    }
+
+    private static boolean anyState(Throwable t, Predicate<String> state) {
+        for (Throwable c : chain(t)) {
+            if (c instanceof SQLException s && s.getSQLState() != null && state.test(s.getSQLState())) {
                 return true;
             }
         }
         return false;
     }
 
+    /** Postgres ended the session because its transaction sat idle too long (25P03). */
+    static boolean isIdleTimeout(Throwable t) {
+        return anyState(t, "25P03"::equals) || chain(t).stream().anyMatch(c -> String.valueOf(c.getMessage())
+                .contains("idle-in-transaction timeout"));
+    }
+
+    /** Serialization failure (40001) or deadlock (40P01): retry the transaction, blame nobody. */
+    static boolean isConcurrencyConflict(Throwable t) {
+        return anyState(t, st -> st.equals("40001") || st.equals("40P01"));
+    }
+
+    /** Data the statement carried was refused (class 22 data exception, 23 constraint, 54 limits). */
+    static boolean isDataError(Throwable t) {
+        return anyState(t, st -> st.startsWith("22") || st.startsWith("23") || st.startsWith("54"));
+    }
+
     /** A NOWAIT lock found the row locked by another transaction (55P03). */
     static boolean isLockNotAvailable(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SQLException s && "55P03".equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        return anyState(t, "55P03"::equals);
     }
 
     /**
@@ -32,17 +69,7 @@ final class SqlErrors {
      * shutdown, pool timeout): not the step's fault, so not counted as a failed attempt.
      */
     static boolean isUnavailable(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            if (c instanceof SQLException s && s.getSQLState() != null) {
-                String st = s.getSQLState();
-                if (st.startsWith("08") || st.startsWith("57P") || st.equals("53300")) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return chain(t).stream().anyMatch(c -> c instanceof SQLTransientConnectionException)
+                || anyState(t, st -> st.startsWith("08") || st.startsWith("57P") || st.equals("53300"));
     }
 }

@@ -37,7 +37,7 @@ public final class TestJobs {
     private TestJobs() {}
 
     public static List<JobDefinition> all() {
-        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child());
+        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow());
     }
 
     /** test.three-steps: three steps, one effect row each. */
@@ -163,6 +163,19 @@ public final class TestJobs {
                     }
                     return PhaseResult.next();
                 })
+                .build();
+    }
+
+    /** test.slow, args {"sleepMs": m}: the middle step writes its effect, then holds its phase open for m ms. */
+    public static JobDefinition slow() {
+        return JobDefinition.named("test.slow")
+                .step("first", TestJobs::effect)
+                .step("slow", ctx -> {
+                    effect(ctx);
+                    Thread.sleep(ctx.args().path("sleepMs").asLong(1000));
+                    return PhaseResult.next();
+                })
+                .step("third", TestJobs::effect)
                 .build();
     }
 
