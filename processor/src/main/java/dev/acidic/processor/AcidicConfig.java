@@ -105,7 +105,7 @@ public record AcidicConfig(
             new Setting(JDBC_PASSWORD, "", "Postgres password (secret: never logged)"),
             new Setting(APPLICATION_ID, "acidic", "Kafka Streams application id: instances with the same id share the work"),
             new Setting(INSTANCE_ID, "<hostname>", "this instance's identity, stored as the lock owner; keep it stable across restarts so a restarted instance reclaims its own locks at once, and unique among running instances"),
-            new Setting(LOCK_TIMEOUT, "15s", "how long a key's lock holds after its owner's last phase; after that another instance may take the job over"),
+            new Setting(LOCK_TIMEOUT, "10s", "how long a key's lock holds after its owner's last phase; after that another instance may take the job over"),
             new Setting(STREAM_THREADS, "2", "Kafka Streams threads in this instance (steps run on them)"),
             new Setting(PARTITIONS, "6", "partition count of the topics the processor creates (the maximum useful number of stream threads over all instances)"),
             new Setting(REPLICATION_FACTOR, "-1", "replication factor of created topics; -1 uses the broker default"),

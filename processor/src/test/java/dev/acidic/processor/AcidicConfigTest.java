@@ -15,7 +15,7 @@ class AcidicConfigTest {
     @Test
     void defaultsAreDocumentedAndValid() {
         AcidicConfig c = AcidicConfig.defaults();
-        assertEquals(Duration.ofSeconds(15), c.lockTimeout());
+        assertEquals(Duration.ofSeconds(10), c.lockTimeout());
         assertEquals(6, c.partitions());
         assertEquals("acidic.requests", c.requestsTopic());
         assertEquals("acidic.continuations", c.continuationsTopic());

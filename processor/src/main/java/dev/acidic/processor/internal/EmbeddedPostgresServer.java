@@ -28,15 +28,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Files.createDirectories(work);
         EmbeddedPostgresServer s = new EmbeddedPostgresServer(Files.createTempDirectory(dir, "pg-data-"), work,
                 EmbeddedKafka.freePort());
-        s.startServer(true);
+        s.startServer();
         return s;
     }
 
-    private void startServer(boolean clean) throws IOException {
+    private void startServer() throws IOException {
+        // Never let zonky clean: it deletes the data directory on close, and a restart must find it.
         pg = EmbeddedPostgres.builder()
                 .setOverrideWorkingDirectory(workDir.toFile())
                 .setDataDirectory(dataDir)
-                .setCleanDataDirectory(clean)
+                .setCleanDataDirectory(false)
                 .setPort(port)
                 .setPGStartupWait(Duration.ofSeconds(30))
                 .setServerConfig("max_connections", "200")
@@ -59,7 +60,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Stops and starts the server on the same data and port (for outage tests). */
     public void restart() throws IOException {
         stopServer();
-        startServer(false);
+        startServer();
     }
 
     private void stopServer() throws IOException {
@@ -72,5 +73,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         stopServer();
+        deleteRecursively(dataDir);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }

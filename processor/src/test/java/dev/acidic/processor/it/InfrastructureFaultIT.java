@@ -1,0 +1,153 @@
+package dev.acidic.processor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.acidic.api.Completion;
+import dev.acidic.api.CompletionStatus;
+import dev.acidic.api.JobClient;
+import dev.acidic.api.JobRequest;
+import dev.acidic.processor.AcidicConfig;
+import dev.acidic.processor.AcidicProcessor;
+import dev.acidic.processor.internal.EmbeddedKafka;
+import dev.acidic.processor.internal.EmbeddedPostgresServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Postgres restarted, its connections killed, the broker stopped and started, all while jobs run:
+ * the processor keeps going, says what happened, and every job finishes with each effect once.
+ * Each test has a Kafka and a Postgres of its own, since it restarts them.
+ */
+class InfrastructureFaultIT {
+    private EmbeddedKafka kafka;
+    private EmbeddedPostgresServer pg;
+    private HikariDataSource db;
+    private AcidicProcessor processor;
+    private JobClient client;
+    private ListAppender<ILoggingEvent> logs;
+    private String run;
+
+    @BeforeEach
+    void start() throws Exception {
+        run = "infra-" + UUID.randomUUID().toString().substring(0, 8);
+        Path dir = Path.of("target", "test-infra-" + run).toAbsolutePath();
+        kafka = EmbeddedKafka.start(dir);
+        pg = EmbeddedPostgresServer.start(dir);
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(pg.jdbcUrl());
+        h.setUsername(pg.user());
+        h.setMaximumPoolSize(2);
+        db = new HikariDataSource(h);
+        logs = new ListAppender<>();
+        logs.start();
+        ((Logger) LoggerFactory.getLogger("dev.acidic")).addAppender(logs);
+        AcidicConfig cfg = AcidicConfig.defaults()
+                .withBootstrapServers(kafka.bootstrapServers())
+                .withJdbc(pg.jdbcUrl(), pg.user(), pg.password())
+                .withApplicationId(run).withInstanceId(run)
+                .withStateDir(Path.of("target", "test-state", run))
+                .with(AcidicConfig.COMMIT_INTERVAL, "50ms")
+                .with(AcidicConfig.RETRY_INITIAL_DELAY, "200ms");
+        processor = AcidicProcessor.builder(cfg).discoverJobs(false).jobs(TestJobs.all()).build().start();
+        assertTrue(processor.awaitRunning(Duration.ofSeconds(60)));
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute(TestJobs.SCHEMA);
+        }
+        client = JobClient.builder(kafka.bootstrapServers()).build();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        ((Logger) LoggerFactory.getLogger("dev.acidic")).detachAppender(logs);
+        client.close();
+        processor.close();
+        db.close();
+        kafka.close();
+        pg.close();
+    }
+
+    private List<CompletableFuture<Completion>> submit(int from, int to) {
+        List<CompletableFuture<Completion>> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(client.submit(run + ":" + i, JobRequest.of("test.looping", java.util.Map.of("times", 3, "sleepMs", 20))));
+        }
+        return out;
+    }
+
+    private void assertAllDoneExactlyOnce(List<CompletableFuture<Completion>> answers, int jobs) throws Exception {
+        for (CompletableFuture<Completion> a : answers) {
+            Completion c = a.get(120, TimeUnit.SECONDS);
+            assertEquals(CompletionStatus.SUCCEEDED, c.status(), c.toString());
+        }
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT idempotency_key) FROM test_effects")) {
+            rs.next();
+            assertEquals(3 * jobs, rs.getInt(1), "three effects per job, none twice");
+            assertEquals(jobs, rs.getInt(2));
+        }
+        assertEquals(KafkaStreams.State.RUNNING, processor.state(), "the processor kept running");
+    }
+
+    private boolean logged(Level level, String text) {
+        return logs.list.stream().anyMatch(e -> e.getLevel().isGreaterOrEqual(level) && e.getFormattedMessage().contains(text));
+    }
+
+    @Test
+    void postgresRestartedMidRunLosesAndDuplicatesNothing() throws Exception {
+        List<CompletableFuture<Completion>> answers = submit(0, 40);
+        Thread.sleep(300);
+        pg.restart();
+        answers.addAll(submit(40, 80));
+        assertAllDoneExactlyOnce(answers, 80);
+    }
+
+    @Test
+    void connectionsKilledWithPgTerminateBackendAreSurvived() throws Exception {
+        List<CompletableFuture<Completion>> answers = submit(0, 80);
+        int killed = 0;
+        for (int i = 0; i < 10; i++) {
+            try (Connection c = db.getConnection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                            + "WHERE application_name LIKE 'acidic-%' AND pid <> pg_backend_pid()")) {
+                rs.next();
+                killed += rs.getInt(1);
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(killed > 0, "some processor connections were terminated");
+        assertAllDoneExactlyOnce(answers, 80);
+        assertTrue(logged(Level.WARN, "could not run") || logged(Level.WARN, "cannot drive") || logged(Level.ERROR, "stream thread failed"),
+                "the processor said what happened");
+    }
+
+    @Test
+    void brokerStoppedAndStartedMidRunLosesAndDuplicatesNothing() throws Exception {
+        List<CompletableFuture<Completion>> answers = submit(0, 40);
+        Thread.sleep(300);
+        kafka.stop();
+        Thread.sleep(3000);
+        kafka.restart();
+        answers.addAll(submit(40, 80));
+        assertAllDoneExactlyOnce(answers, 80);
+    }
+}
