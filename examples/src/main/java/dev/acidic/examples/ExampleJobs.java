@@ -2,6 +2,7 @@ package dev.acidic.examples;
 
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobProvider;
+import dev.acidic.examples.rides.RocketRides;
 import java.util.Collection;
 import java.util.List;
 
@@ -9,11 +10,13 @@ import java.util.List;
 public final class ExampleJobs implements JobProvider {
     @Override
     public Collection<JobDefinition> jobs() {
-        return List.of(ThreeSteps.definition());
+        return List.of(ThreeSteps.definition(), RocketRides.create(), RocketRides.receipt());
     }
 
     @Override
     public List<String> schema() {
-        return List.of(ThreeSteps.SCHEMA);
+        List<String> all = new java.util.ArrayList<>(RocketRides.SCHEMA);
+        all.add(ThreeSteps.SCHEMA);
+        return all;
     }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -28,11 +30,13 @@ public final class JobDefinition {
     private final String name;
     private final Map<String, Step> steps;
     private final List<String> order;
+    private final Set<String> identityIgnores;
 
-    private JobDefinition(String name, Map<String, Step> steps) {
+    private JobDefinition(String name, Map<String, Step> steps, Set<String> identityIgnores) {
         this.name = name;
         this.steps = Collections.unmodifiableMap(new LinkedHashMap<>(steps));
         this.order = List.copyOf(steps.keySet());
+        this.identityIgnores = Set.copyOf(identityIgnores);
     }
 
     public static Builder named(String name) {
@@ -64,6 +68,15 @@ public final class JobDefinition {
         return s;
     }
 
+    /**
+     * Top-level argument fields that do not take part in the request's identity: a request that
+     * differs from the stored job only in them is the same request (replayed or absorbed), not a
+     * mismatch. They are still stored and visible to steps.
+     */
+    public Set<String> identityIgnores() {
+        return identityIgnores;
+    }
+
     /** The step after {@code step}, or empty if it is the last. */
     public Optional<String> stepAfter(String step) {
         int i = order.indexOf(step);
@@ -81,6 +94,7 @@ public final class JobDefinition {
     public static final class Builder {
         private final String name;
         private final Map<String, Step> steps = new LinkedHashMap<>();
+        private final Set<String> identityIgnores = new TreeSet<>();
 
         private Builder(String name) {
             this.name = checkName("job name", name);
@@ -96,11 +110,22 @@ public final class JobDefinition {
             return this;
         }
 
+        /**
+         * Leaves top-level argument fields out of the request identity, e.g. a testing switch like
+         * {@code raise_error} that must not turn a retried request into a mismatch.
+         */
+        public Builder ignoreInIdentity(String... fields) {
+            for (String f : fields) {
+                identityIgnores.add(Objects.requireNonNull(f, "field"));
+            }
+            return this;
+        }
+
         public JobDefinition build() {
             if (steps.isEmpty()) {
                 throw new IllegalArgumentException("job '" + name + "' has no steps; add at least one with step(name, fn)");
             }
-            return new JobDefinition(name, steps);
+            return new JobDefinition(name, steps, identityIgnores);
         }
 
         private static String checkName(String what, String value) {

@@ -179,7 +179,8 @@ public final class KeyDriver {
         if (row == null) {
             return new Claim(DriveResult.Kind.MISSING, null, 0, List.of(), 0);
         }
-        if (request != null && (!row.job().equals(request.job()) || !store.sameArgs(c, key, request.args()))) {
+        if (request != null && (!row.job().equals(request.job())
+                || !store.sameArgs(c, key, request.args(), jobs.get(request.job()).identityIgnores()))) {
             return new Claim(DriveResult.Kind.MISMATCH, row, row.lastSeq(), List.of(), 0);
         }
         if (row.finished()) {

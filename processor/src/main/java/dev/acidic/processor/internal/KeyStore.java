@@ -38,7 +38,8 @@ final class KeyStore {
     private static final String SELECT_FOR_UPDATE = "SELECT " + ROW_COLUMNS
             + " FROM acidic_keys WHERE idempotency_key = ? FOR UPDATE";
 
-    private static final String SAME_ARGS = "SELECT args = ?::jsonb FROM acidic_keys WHERE idempotency_key = ?";
+    private static final String SAME_ARGS =
+            "SELECT (args - ?::text[]) = (?::jsonb - ?::text[]) FROM acidic_keys WHERE idempotency_key = ?";
 
     private static final String LOCK = """
             UPDATE acidic_keys SET locked_at = now(), locked_by = ?, kafka_partition = coalesce(?, kafka_partition)
@@ -118,11 +119,17 @@ final class KeyStore {
         }
     }
 
-    /** Whether the stored arguments equal {@code args} as JSON values (key order, number form ignored). */
-    boolean sameArgs(Connection c, String key, JsonNode args) throws SQLException {
+    /**
+     * Whether the stored arguments equal {@code args} as JSON values (key order and number form
+     * ignored, as jsonb equality does), leaving out the top-level fields in {@code ignored}.
+     */
+    boolean sameArgs(Connection c, String key, JsonNode args, java.util.Set<String> ignored) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SAME_ARGS)) {
-            ps.setString(1, json(args));
-            ps.setString(2, key);
+            java.sql.Array ignore = c.createArrayOf("text", ignored.toArray());
+            ps.setArray(1, ignore);
+            ps.setString(2, json(args));
+            ps.setArray(3, ignore);
+            ps.setString(4, key);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }
