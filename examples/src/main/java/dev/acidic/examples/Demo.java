@@ -58,7 +58,7 @@ final class Demo {
         this.opts = opts;
         this.out = out;
         this.rides = Integer.parseInt(opts.getOrDefault("rides", "1000"));
-        this.rate = Integer.parseInt(opts.getOrDefault("rate", "20"));
+        this.rate = Integer.parseInt(opts.getOrDefault("rate", "15"));
         this.instances = Integer.parseInt(opts.getOrDefault("instances", "2"));
     }
 

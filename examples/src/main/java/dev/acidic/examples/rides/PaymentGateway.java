@@ -34,6 +34,9 @@ public final class PaymentGateway implements AutoCloseable {
 
     private PaymentGateway(double outageRate) throws IOException {
         this.outageRate = outageRate;
+        // The JDK server writes headers and body in separate packets; without TCP_NODELAY, Nagle's
+        // algorithm and the client's delayed ACK add ~40 ms to every call (measured with JFR).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/v1/charges", this::charge);
         server.setExecutor(Executors.newFixedThreadPool(8, r -> {
