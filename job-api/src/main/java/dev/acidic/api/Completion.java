@@ -18,6 +18,13 @@ public record Completion(
         String reason,
         boolean replay) {
 
+    /**
+     * Record header a producer may put on a request; a completion that answers that one request
+     * (a rejection or a replay) carries it back, so a client can tell whose answer it is. The
+     * job's own completion carries none: it answers every request for the key.
+     */
+    public static final String REQUEST_ID_HEADER = "acidic.request.id";
+
     /** The key is known with other arguments or another job; the existing job is untouched. */
     public static final String MISMATCHED_ARGUMENTS = "MISMATCHED_ARGUMENTS";
     /** The record could not be decoded as a request; it was also copied to the DLQ. */

@@ -1,5 +1,6 @@
 package dev.acidic.api;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +26,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -35,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * Submits job requests and awaits their completions.
  *
  * <p>The client reads the completions topic from its end as of {@link Builder#build()} (it joins no
- * consumer group), so it sees the completions of requests it submits afterwards. Every completion
- * for a key answers every pending {@link #submit} of that key: a duplicate request absorbed by a
- * running job is answered by that job's one completion. Thread-safe; close it when done.
+ * consumer group), so it sees the completions of requests it submits afterwards. Each submitted
+ * request carries a request id header: a rejection or replay answers only that request, while the
+ * job's own completion answers every pending {@link #submit} of the key (a duplicate absorbed by a
+ * running job is answered by that job's one completion). Thread-safe; close it when done.
  */
 public final class JobClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobClient.class);
@@ -46,7 +50,7 @@ public final class JobClient implements AutoCloseable {
     private final String completionsTopic;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final Map<String, List<CompletableFuture<Completion>>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, List<Waiter>> waiting = new ConcurrentHashMap<>();
     private final List<Consumer<Completion>> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch positioned = new CountDownLatch(1);
     private final Thread poller;
@@ -98,8 +102,9 @@ public final class JobClient implements AutoCloseable {
      * completion (the job's outcome, a replay, or a rejection).
      */
     public CompletableFuture<Completion> submit(String key, JobRequest request) {
-        CompletableFuture<Completion> answer = awaitCompletion(key);
-        send(key, request.encode()).whenComplete((md, err) -> {
+        String requestId = UUID.randomUUID().toString();
+        CompletableFuture<Completion> answer = register(key, requestId);
+        send(key, request.encode(), requestId).whenComplete((md, err) -> {
             if (err != null) {
                 answer.completeExceptionally(err);
             }
@@ -109,8 +114,16 @@ public final class JobClient implements AutoCloseable {
 
     /** Sends a raw value under {@code key} to the requests topic, without awaiting a completion. */
     public CompletableFuture<RecordMetadata> send(String key, byte[] value) {
+        return send(key, value, null);
+    }
+
+    private CompletableFuture<RecordMetadata> send(String key, byte[] value, String requestId) {
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(requestsTopic, key, value), (md, err) -> {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(requestsTopic, key, value);
+        if (requestId != null) {
+            record.headers().add(Completion.REQUEST_ID_HEADER, requestId.getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(record, (md, err) -> {
             if (err != null) {
                 sent.completeExceptionally(err);
             } else {
@@ -120,11 +133,18 @@ public final class JobClient implements AutoCloseable {
         return sent;
     }
 
-    /** A future completed by the next completion published for {@code key}. */
+    /** A future completed by the next completion published for {@code key} (whoever it answers). */
     public CompletableFuture<Completion> awaitCompletion(String key) {
+        return register(key, null);
+    }
+
+    /** A pending answer: {@code requestId} null accepts any completion of the key. */
+    private record Waiter(String requestId, CompletableFuture<Completion> future) {}
+
+    private CompletableFuture<Completion> register(String key, String requestId) {
         Objects.requireNonNull(key, "key");
         CompletableFuture<Completion> f = new CompletableFuture<>();
-        waiting.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(f);
+        waiting.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(new Waiter(requestId, f));
         if (closed) {
             f.completeExceptionally(new IllegalStateException("JobClient is closed"));
         }
@@ -181,7 +201,7 @@ public final class JobClient implements AutoCloseable {
         } catch (RuntimeException e) {
             pollerFailure = e;
             log.error("JobClient stopped reading '{}': {}", completionsTopic, e.toString(), e);
-            waiting.values().forEach(l -> l.forEach(f -> f.completeExceptionally(e)));
+            waiting.values().forEach(l -> l.forEach(w -> w.future().completeExceptionally(e)));
         } finally {
             positioned.countDown();
             consumer.close();
@@ -199,10 +219,28 @@ public final class JobClient implements AutoCloseable {
         for (Consumer<Completion> l : listeners) {
             l.accept(c);
         }
-        if (r.key() != null) {
-            List<CompletableFuture<Completion>> fs = waiting.remove(r.key());
-            if (fs != null) {
-                fs.forEach(f -> f.complete(c));
+        if (r.key() == null) {
+            return;
+        }
+        Header h = r.headers().lastHeader(Completion.REQUEST_ID_HEADER);
+        List<Waiter> ws = waiting.get(r.key());
+        if (ws == null) {
+            return;
+        }
+        if (h != null) {
+            // the answer to one request (a rejection or a replay): only its sender gets it
+            String id = new String(h.value(), StandardCharsets.UTF_8);
+            for (Waiter w : ws) {
+                if (id.equals(w.requestId())) {
+                    ws.remove(w);
+                    w.future().complete(c);
+                }
+            }
+        } else {
+            // the job's own completion answers every request for the key
+            for (Waiter w : ws) {
+                ws.remove(w);
+                w.future().complete(c);
             }
         }
     }
@@ -221,7 +259,7 @@ public final class JobClient implements AutoCloseable {
         }
         producer.close(Duration.ofSeconds(5));
         IllegalStateException gone = new IllegalStateException("JobClient closed before a completion arrived");
-        waiting.values().forEach(l -> l.forEach(f -> f.completeExceptionally(gone)));
+        waiting.values().forEach(l -> l.forEach(w -> w.future().completeExceptionally(gone)));
     }
 
     public static final class Builder {

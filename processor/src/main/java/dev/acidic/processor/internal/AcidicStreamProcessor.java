@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -121,19 +122,23 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             throw new IllegalStateException("cannot claim key '" + key + "' (job " + request.job()
                     + "): Postgres unavailable; the request will be processed again", e);
         }
-        handle(key, record.key(), request, d);
+        handle(key, record.key(), request, d, record.headers().lastHeader(Completion.REQUEST_ID_HEADER));
     }
 
-    private void handle(String key, byte[] keyBytes, JobRequest request, DriveResult d) {
+    /**
+     * @param answerTo the request-id header of the request being handled, copied onto completions
+     *     that answer that request alone (rejection, replay); null for timers and continuations
+     */
+    private void handle(String key, byte[] keyBytes, JobRequest request, DriveResult d, Header answerTo) {
         boolean terminalPublished = publish(key, keyBytes, d);
         switch (d.kind()) {
             case MISMATCH -> forwardCompletion(keyBytes, new Completion(key, CompletionStatus.REJECTED, request.job(), null,
                     new JobError(Completion.MISMATCHED_ARGUMENTS, "key '" + key + "' is already used by job '" + d.job()
                             + "' with other arguments; the existing job is unchanged", null, null),
-                    Completion.MISMATCHED_ARGUMENTS, false));
+                    Completion.MISMATCHED_ARGUMENTS, false), answerTo);
             case DONE -> {
                 if (request != null && d.wasFinished() && !terminalPublished) {
-                    forwardCompletion(keyBytes, replay(key, d.row()));
+                    forwardCompletion(keyBytes, replay(key, d.row()), answerTo);
                 }
             }
             case WAIT -> schedule(key, d.retryInMillis());
@@ -153,7 +158,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             schedule(key, 1_000);
             return;
         }
-        handle(key, keyBytes, null, d);
+        handle(key, keyBytes, null, d, null);
     }
 
     /**
@@ -200,7 +205,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             Faults.hitUnchecked(Faults.Point.DURING_PUBLISH, key);
             if (e.type().isTerminal()) {
                 CompletionStatus st = e.type() == dev.acidic.api.EventType.SUCCEEDED ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
-                forwardCompletion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false));
+                forwardCompletion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false), null);
                 terminal = true;
             }
             eventSeq = e.seq();
@@ -267,14 +272,19 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         }
     }
 
-    private void forwardCompletion(byte[] keyBytes, Completion c) {
-        ctx.forward(new Record<>(keyBytes, c.encode(), ctx.currentSystemTimeMs()), Outputs.COMPLETIONS);
+    private void forwardCompletion(byte[] keyBytes, Completion c, Header answerTo) {
+        RecordHeaders h = new RecordHeaders();
+        if (answerTo != null) {
+            h.add(Completion.REQUEST_ID_HEADER, answerTo.value());
+        }
+        ctx.forward(new Record<>(keyBytes, c.encode(), ctx.currentSystemTimeMs(), h), Outputs.COMPLETIONS);
     }
 
     private void reject(Record<byte[], byte[]> record, RecordMetadata md, String key, String job, String reason, String message,
             boolean toDlq) {
         log.warn("rejecting request at {}-{}@{} (key '{}'): {} - {}", md.topic(), md.partition(), md.offset(), key, reason, message);
-        forwardCompletion(record.key(), Completion.rejected(key, job, reason, message));
+        forwardCompletion(record.key(), Completion.rejected(key, job, reason, message),
+                record.headers().lastHeader(Completion.REQUEST_ID_HEADER));
         if (toDlq) {
             dlq(record, md, reason + ": " + message);
         }

@@ -109,6 +109,18 @@ class CoreEngineIT {
     }
 
     @Test
+    void mismatchSentWhileTheJobIsInFlightAnswersOnlyItsOwnRequest() throws Exception {
+        String key = h.key("inflight-mismatch");
+        var original = h.client().submit(key, JobRequest.of("test.slow", Map.of("sleepMs", 700)));
+        var mismatch = h.client().submit(key, JobRequest.of("test.slow", Map.of("sleepMs", 1)));
+        Completion rejected = mismatch.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(Completion.MISMATCHED_ARGUMENTS, rejected.reason());
+        Completion done = original.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(CompletionStatus.SUCCEEDED, done.status(), "the original request got its job's outcome, not the rejection");
+        assertEquals(List.of("first", "slow", "third"), h.effects(key));
+    }
+
+    @Test
     void staleLockOfAnotherOwnerIsTakenOverAndTheJobFinishes() throws Exception {
         String key = h.key("stale");
         h.seedKey(key, "test.three-steps", "{\"n\":5}", "first", "crashed-instance", "1 hour");
