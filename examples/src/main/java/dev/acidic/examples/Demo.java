@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +52,7 @@ final class Demo {
     private final int instances;
     private final String run = "demo-" + UUID.randomUUID().toString().substring(0, 6);
     private final Path dir = Path.of("target", "acidic-demo", run);
-    private final List<Process> processors = new ArrayList<>();
+    private ProcessorJvms processors;
     private final Random rnd = new Random(42);
 
     private Demo(Map<String, String> opts, PrintStream out) {
@@ -63,21 +64,12 @@ final class Demo {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            if (!a.startsWith("--")) {
-                out.println("unexpected argument '" + a + "'; see the class comment of the demo or the README");
-                return 2;
-            }
-            if (a.equals("--no-kill")) {
-                opts.put("no-kill", "true");
-            } else if (i + 1 < args.length) {
-                opts.put(a.substring(2), args[++i]);
-            } else {
-                out.println("option " + a + " needs a value");
-                return 2;
-            }
+        Map<String, String> opts;
+        try {
+            opts = Options.parse(args, Set.of("no-kill"));
+        } catch (IllegalArgumentException e) {
+            out.println(e.getMessage() + "; see the class comment of the demo or the README");
+            return 2;
         }
         return new Demo(opts, out).run();
     }
@@ -108,33 +100,19 @@ final class Demo {
             env.put("ACIDIC_COMMIT_INTERVAL", opts.getOrDefault("commit-interval", "100ms"));
             env.put("ACIDIC_RETRY_INITIAL_DELAY", "200ms");
             env.put(RocketRides.GATEWAY_ENV, gateway.url());
-            for (int i = 0; i < instances; i++) {
-                processors.add(startProcessor(env, i));
-            }
-            for (int i = 0; i < instances; i++) {
-                awaitReady(processors.get(i), i);
-            }
-            out.printf("  %d processors ready%n", instances);
-            try (JobClient client = JobClient.builder(bootstrap).requestsTopic(run + ".requests")
-                    .completionsTopic(run + ".completions").build()) {
-                return drive(client, gateway, env, jdbcUrl, jdbcUser, jdbcPassword);
-            } finally {
-                stopProcessors(); // before the embedded broker and database go away under them
+            // closed before the embedded broker and database go away under them
+            try (ProcessorJvms jvms = new ProcessorJvms(dir, env, run, List.of("-Xmx512m"));
+                    JobClient client = JobClient.builder(bootstrap).requestsTopic(run + ".requests")
+                            .completionsTopic(run + ".completions").build()) {
+                processors = jvms.start(instances);
+                out.printf("  %d processors ready%n", instances);
+                return drive(client, gateway, jdbcUrl, jdbcUser, jdbcPassword);
             }
         }
     }
 
-    private void stopProcessors() throws InterruptedException {
-        for (Process p : processors) {
-            p.destroy();
-        }
-        for (Process p : processors) {
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
 
-
-    private int drive(JobClient client, PaymentGateway gateway, Map<String, String> env, String jdbcUrl, String user,
+    private int drive(JobClient client, PaymentGateway gateway, String jdbcUrl, String user,
             String password) throws Exception {
         for (long u = 0; u < 1000; u++) {
             if (u % 17 == 3) {
@@ -201,11 +179,10 @@ final class Demo {
             }
             if (kill && !killed && i >= rides * 2 / 5) {
                 killed = true;
-                Process victim = processors.get(0);
-                out.printf("%n  SIGKILL processor 0 (pid %d) with rides in flight...%n", victim.pid());
-                victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                out.printf("%n  SIGKILL processor 0 (pid %d) with rides in flight...%n", processors.process(0).pid());
+                processors.kill(0);
                 Thread.sleep(1000);
-                processors.set(0, startProcessor(env, 0));
+                processors.restart(0);
                 out.println("  ...restarted with the same instance id");
             }
             if (System.nanoTime() - lastBar > 200_000_000L) {
@@ -329,32 +306,5 @@ final class Demo {
         }
         int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i))) / 1_000_000;
-    }
-
-    private Process startProcessor(Map<String, String> env, int i) throws IOException {
-        Files.createDirectories(dir);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run");
-        pb.environment().keySet().removeIf(k -> k.startsWith("ACIDIC_"));
-        pb.environment().putAll(env);
-        pb.environment().put("ACIDIC_INSTANCE_ID", run + "-" + i);
-        File log = dir.resolve("processor-" + i + ".log").toFile();
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log));
-        return pb.start();
-    }
-
-    private void awaitReady(Process p, int i) throws Exception {
-        Path log = dir.resolve("processor-" + i + ".log");
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(AcidicProcessor.READY)) {
-                return;
-            }
-            if (!p.isAlive()) {
-                throw new IllegalStateException("processor " + i + " exited; see " + log.toAbsolutePath());
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("processor " + i + " not ready in 120 s; see " + log.toAbsolutePath());
     }
 }

@@ -7,9 +7,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
 /**
- * {@code samples.three-steps}, args {@code {"n": <int>}}: three steps, each inserting one row
- * {@code (idempotency_key, step)} into {@code sample_effects} inside its phase transaction. The
- * effect table is how tests and benchmarks prove each committed phase ran exactly once.
+ * {@code samples.three-steps}, args {@code {"n": <int>, "call_ms": <int, optional>}}: three steps,
+ * each inserting one row {@code (idempotency_key, step)} into {@code sample_effects} inside its
+ * phase transaction. With {@code call_ms} the middle step first waits that long, standing in for a
+ * call to a foreign service (the benchmark's W2). The effect table is how tests and benchmarks
+ * prove each committed phase ran exactly once.
  */
 public final class ThreeSteps {
     public static final String NAME = "samples.three-steps";
@@ -19,9 +21,17 @@ public final class ThreeSteps {
     public static JobDefinition definition() {
         return JobDefinition.named(NAME)
                 .step("first", ThreeSteps::record)
-                .step("second", ThreeSteps::record)
+                .step("second", ThreeSteps::callThenRecord)
                 .step("third", ThreeSteps::record)
                 .build();
+    }
+
+    private static PhaseResult callThenRecord(StepContext ctx) throws SQLException, InterruptedException {
+        int callMs = ctx.args().path("call_ms").asInt(0);
+        if (callMs > 0) {
+            Thread.sleep(callMs);
+        }
+        return record(ctx);
     }
 
     private static PhaseResult record(StepContext ctx) throws SQLException {

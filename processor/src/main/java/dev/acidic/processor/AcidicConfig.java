@@ -57,6 +57,8 @@ public record AcidicConfig(
         Duration timerInterval,
         int dbPoolSize,
         Duration transactionIdleTimeout,
+        int batchMax,
+        Duration batchLinger,
         Map<String, String> kafka,
         Map<String, String> jdbcProperties) {
 
@@ -87,6 +89,8 @@ public record AcidicConfig(
     public static final String TIMER_INTERVAL = "acidic.timer.interval";
     public static final String DB_POOL_SIZE = "acidic.db.pool.size";
     public static final String TRANSACTION_IDLE_TIMEOUT = "acidic.transaction.idle.timeout";
+    public static final String BATCH_MAX = "acidic.batch.max";
+    public static final String BATCH_LINGER = "acidic.batch.linger";
     public static final String KAFKA_PREFIX = "acidic.kafka.";
     public static final String JDBC_PROPERTIES_PREFIX = "acidic.jdbc.properties.";
 
@@ -127,7 +131,11 @@ public record AcidicConfig(
             new Setting(DB_POOL_SIZE, "0", "Postgres connections; 0 means stream threads + 2"),
             new Setting(TRANSACTION_IDLE_TIMEOUT, "60s", "Postgres ends a phase transaction left idle this long (idle_in_transaction_session_timeout), "
                     + "so a frozen or partitioned-away instance cannot hold a key's row lock forever; keep it above the longest "
-                    + "non-SQL work (an HTTP call) a step does"));
+                    + "non-SQL work (an HTTP call) a step does"),
+            new Setting(BATCH_MAX, "64", "most new requests of one partition whose phases share Postgres transactions "
+                    + "(one commit per round of phases instead of one per phase); 1 turns batching off"),
+            new Setting(BATCH_LINGER, "2ms", "longest a request waits for others to batch with; also the stream threads' poll "
+                    + "timeout when idle"));
 
     private static final Map<String, Setting> BY_KEY;
     /** ACIDIC_* variables that are not settings: the config file and the test-only fault injection. */
@@ -167,6 +175,8 @@ public record AcidicConfig(
         require(positive(timerInterval), TIMER_INTERVAL, timerInterval, "use a positive duration such as 100ms");
         require(dbPoolSize >= 0, DB_POOL_SIZE, dbPoolSize, "use 0 (automatic) or a positive count");
         require(positive(transactionIdleTimeout), TRANSACTION_IDLE_TIMEOUT, transactionIdleTimeout, "use a positive duration such as 60s");
+        require(batchMax >= 1 && batchMax <= 10_000, BATCH_MAX, batchMax, "use a count from 1 to 10000");
+        require(positive(batchLinger), BATCH_LINGER, batchLinger, "use a positive duration such as 2ms");
     }
 
     /** All defaults: embedded Kafka and Postgres, instance id = host name. */
@@ -287,6 +297,8 @@ public record AcidicConfig(
         m.put(TIMER_INTERVAL, timerInterval.toString());
         m.put(DB_POOL_SIZE, Integer.toString(dbPoolSize));
         m.put(TRANSACTION_IDLE_TIMEOUT, transactionIdleTimeout.toString());
+        m.put(BATCH_MAX, Integer.toString(batchMax));
+        m.put(BATCH_LINGER, batchLinger.toString());
         kafka.forEach((k, v) -> m.put(KAFKA_PREFIX + k, v));
         jdbcProperties.forEach((k, v) -> m.put(JDBC_PROPERTIES_PREFIX + k, v));
         return m;
@@ -352,7 +364,8 @@ public record AcidicConfig(
                 parse(v, RETRY_INITIAL_DELAY, Durations::parse), parse(v, RETRY_FACTOR, Double::parseDouble),
                 parse(v, RETRY_MAX_DELAY, Durations::parse), parse(v, RETRY_MAX_ATTEMPTS, Integer::parseInt),
                 parse(v, DRIVE_BUDGET, Durations::parse), parse(v, TIMER_INTERVAL, Durations::parse),
-                parse(v, DB_POOL_SIZE, Integer::parseInt), parse(v, TRANSACTION_IDLE_TIMEOUT, Durations::parse), kafka, jdbcProps);
+                parse(v, DB_POOL_SIZE, Integer::parseInt), parse(v, TRANSACTION_IDLE_TIMEOUT, Durations::parse),
+                parse(v, BATCH_MAX, Integer::parseInt), parse(v, BATCH_LINGER, Durations::parse), kafka, jdbcProps);
     }
 
     private static <T> T parse(Map<String, String> v, String key, Function<String, T> parser) {

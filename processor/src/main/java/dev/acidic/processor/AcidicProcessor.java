@@ -128,6 +128,9 @@ public final class AcidicProcessor implements AutoCloseable {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
         p.put(StreamsConfig.CLIENT_ID_CONFIG, c.applicationId() + "-" + c.instanceId());
+        // An idle thread wakes this often, so a lone request waits at most about the batch linger
+        // for its batch to be driven (the Streams default of 100 ms would add that to latency).
+        p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, c.batchLinger().toMillis())));
         // Static membership: an instance restarted with the same id takes its partitions back at
         // once instead of waiting for the group to notice the old member is gone. A dead instance
         // is noticed after the session timeout, kept short for the same reason.

@@ -48,7 +48,17 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private ProcessorContext<byte[], byte[]> ctx;
     private KeyValueStore<String, byte[]> cursors;
     private KeyValueStore<Bytes, byte[]> timers;
+    private KeyValueStore<Bytes, byte[]> pendingStore;
+    /** Requests in the pending store, in arrival order, with their store keys and decoded form. */
+    private final List<Queued> pending = new ArrayList<>();
+    private final java.util.Set<Long> pendingOffsets = new java.util.HashSet<>();
+    /** Highest requests offset this processor drove from the pending store. */
+    private long drivenThrough = -1;
+    /** Wall-clock ms when the oldest pending request arrived. */
+    private long oldestPendingAt;
     private int partition;
+
+    private record Queued(Bytes storeKey, Pending source, String key, JobRequest request) {}
 
     AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds) {
         this.cfg = cfg;
@@ -64,8 +74,33 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.ctx = context;
         this.cursors = context.getStateStore(Outputs.CURSORS);
         this.timers = context.getStateStore(Outputs.TIMERS);
+        this.pendingStore = context.getStateStore(Outputs.PENDING);
         this.partition = context.taskId().partition();
+        // A revived task (after an aborted transaction) may init this same object again: what
+        // was in memory is void, the store (restored to the last commit) is the truth.
+        pending.clear();
+        pendingOffsets.clear();
+        drivenThrough = -1;
+        // requests accepted before a crash or a move of this task: drive them first
+        try (KeyValueIterator<Bytes, byte[]> it = pendingStore.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                Pending p = Pending.decode(kv.value);
+                pending.add(new Queued(kv.key, p, Keys.decode(p.key()), JobRequest.decode(p.value())));
+                pendingOffsets.add(p.offset());
+            }
+        }
         context.schedule(cfg.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+        if (cfg.batchMax() > 1 || !pending.isEmpty()) {
+            // Drain once the oldest request has waited the linger, not at every punctuation: a
+            // drain that took longer than the linger would otherwise make every following
+            // punctuation drain a batch of one.
+            context.schedule(cfg.batchLinger(), PunctuationType.WALL_CLOCK_TIME, now -> {
+                if (!pending.isEmpty() && now - oldestPendingAt >= cfg.batchLinger().toMillis()) {
+                    drainPending();
+                }
+            });
+        }
     }
 
     @Override
@@ -78,58 +113,125 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             }
             return;
         }
+        Header rid = record.headers().lastHeader(Completion.REQUEST_ID_HEADER);
+        Pending src = new Pending(record.key(), record.value(), rid == null ? null : rid.value(), md.topic(), md.partition(),
+                md.offset(), record.timestamp());
         if (record.key() == null) {
-            dlq(record, md, "null key: the record cannot be answered by key");
+            dlq(src, "null key: the record cannot be answered by key");
             return;
         }
         String key = Keys.decode(record.key());
         if (key == null) {
-            dlq(record, md, "key is not valid UTF-8: the record cannot be answered by key");
+            dlq(src, "key is not valid UTF-8: the record cannot be answered by key");
             return;
         }
         String keyProblem = Keys.problem(key, record.key().length);
         if (keyProblem != null) {
-            reject(record, md, key, null, Completion.INVALID_REQUEST, keyProblem, true);
+            reject(src, key, null, Completion.INVALID_REQUEST, keyProblem, true);
             return;
         }
         JobRequest request;
         try {
             request = JobRequest.decode(record.value());
         } catch (WireFormatException e) {
-            reject(record, md, key, null, Completion.INVALID_REQUEST, e.getMessage(), true);
+            reject(src, key, null, Completion.INVALID_REQUEST, e.getMessage(), true);
             return;
         }
         if (!request.args().isObject()) {
-            reject(record, md, key, request.job(), Completion.INVALID_REQUEST, "\"args\" must be a JSON object, got "
+            reject(src, key, request.job(), Completion.INVALID_REQUEST, "\"args\" must be a JSON object, got "
                     + request.args().getNodeType(), true);
             return;
         }
         if (jobs.get(request.job()) == null) {
-            reject(record, md, key, request.job(), Completion.UNKNOWN_JOB, "no job named '" + request.job()
+            reject(src, key, request.job(), Completion.UNKNOWN_JOB, "no job named '" + request.job()
                     + "' is registered with this processor; known jobs: " + jobs.names(), false);
             return;
         }
+        if (cfg.batchMax() <= 1) {
+            drive(new Queued(null, src, key, request));
+            return;
+        }
+        // Keyed by the request's offset: a record delivered again (at-least-once after a crash)
+        // finds its entry restored and is not queued twice.
+        Bytes sk = Pending.storeKey(md.offset());
+        if (pendingOffsets.contains(md.offset()) || md.offset() <= drivenThrough) {
+            // redelivered under at-least-once after its entry was restored from the changelog
+            log.debug("request at {}-{}@{} is already pending or was driven from the pending store; skipping the copy",
+                    md.topic(), md.partition(), md.offset());
+            return;
+        }
+        if (pending.isEmpty()) {
+            oldestPendingAt = ctx.currentSystemTimeMs();
+        }
+        pendingStore.put(sk, src.encode());
+        pending.add(new Queued(sk, src, key, request));
+        pendingOffsets.add(md.offset());
+        if (pending.size() >= cfg.batchMax()) {
+            drainPending();
+        }
+    }
+
+    /** Drives one request by itself. */
+    private void drive(Queued q) {
         DriveResult d;
         try {
-            d = driver.drive(key, request, partition);
+            d = driver.drive(q.key(), q.request(), partition);
         } catch (SQLException e) {
-            if (SqlErrors.isDataError(e)) {
-                reject(record, md, key, request.job(), Completion.INVALID_REQUEST,
-                        "Postgres refused the request's data: " + e.getMessage(), true);
-                return;
-            }
-            // Postgres is unreachable: fail this attempt so the record is redelivered, never dropped.
-            throw new IllegalStateException("cannot claim key '" + key + "' (job " + request.job()
-                    + "): Postgres unavailable; the request will be processed again", e);
+            answerFailure(q, e);
+            return;
         }
-        handle(key, record.key(), request, d, record.headers().lastHeader(Completion.REQUEST_ID_HEADER));
+        handle(q.key(), q.source().key(), q.request(), d, q.source().requestId());
+    }
+
+    /** Drives the pending requests as one batch and answers each, in arrival order. */
+    private void drainPending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<Queued> batch = new ArrayList<>(pending);
+        pending.clear();
+        pendingOffsets.clear();
+        List<KeyDriver.Item> items = new ArrayList<>(batch.size());
+        for (Queued q : batch) {
+            items.add(new KeyDriver.Item(q.key(), q.request()));
+            drivenThrough = Math.max(drivenThrough, q.source().offset());
+        }
+        List<KeyDriver.Outcome> outcomes = driver.driveBatch(items, partition);
+        if (log.isDebugEnabled()) {
+            log.debug("task partition {}: drove a batch of {} requests", partition, items.size());
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Queued q = batch.get(i);
+            KeyDriver.Outcome o = outcomes.get(i);
+            if (o.failure() != null) {
+                answerFailure(q, o.failure());
+            } else {
+                handle(q.key(), q.source().key(), q.request(), o.result(), q.source().requestId());
+            }
+            pendingStore.delete(q.storeKey());
+        }
     }
 
     /**
-     * @param answerTo the request-id header of the request being handled, copied onto completions
-     *     that answer that request alone (rejection, replay); null for timers and continuations
+     * A request Postgres refused: its data (a NUL byte, say) is rejected; an outage fails this
+     * attempt so that the request is processed again, never dropped.
      */
-    private void handle(String key, byte[] keyBytes, JobRequest request, DriveResult d, Header answerTo) {
+    private void answerFailure(Queued q, SQLException e) {
+        if (SqlErrors.isDataError(e)) {
+            reject(q.source(), q.key(), q.request().job(), Completion.INVALID_REQUEST,
+                    "Postgres refused the request's data: " + e.getMessage(), true);
+            return;
+        }
+        throw new IllegalStateException("cannot claim key '" + q.key() + "' (job " + q.request().job()
+                + "): Postgres unavailable; the request will be processed again", e);
+    }
+
+    /**
+     * @param answerTo the request-id header value of the request being handled, copied onto
+     *     completions that answer that request alone (rejection, replay); null for timers and
+     *     continuations
+     */
+    private void handle(String key, byte[] keyBytes, JobRequest request, DriveResult d, byte[] answerTo) {
         boolean terminalPublished = publish(key, keyBytes, d);
         switch (d.kind()) {
             case MISMATCH -> forwardCompletion(keyBytes, new Completion(key, CompletionStatus.REJECTED, request.job(), null,
@@ -272,33 +374,32 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         }
     }
 
-    private void forwardCompletion(byte[] keyBytes, Completion c, Header answerTo) {
+    private void forwardCompletion(byte[] keyBytes, Completion c, byte[] answerTo) {
         RecordHeaders h = new RecordHeaders();
         if (answerTo != null) {
-            h.add(Completion.REQUEST_ID_HEADER, answerTo.value());
+            h.add(Completion.REQUEST_ID_HEADER, answerTo);
         }
         ctx.forward(new Record<>(keyBytes, c.encode(), ctx.currentSystemTimeMs(), h), Outputs.COMPLETIONS);
     }
 
-    private void reject(Record<byte[], byte[]> record, RecordMetadata md, String key, String job, String reason, String message,
-            boolean toDlq) {
-        log.warn("rejecting request at {}-{}@{} (key '{}'): {} - {}", md.topic(), md.partition(), md.offset(), key, reason, message);
-        forwardCompletion(record.key(), Completion.rejected(key, job, reason, message),
-                record.headers().lastHeader(Completion.REQUEST_ID_HEADER));
+    private void reject(Pending src, String key, String job, String reason, String message, boolean toDlq) {
+        log.warn("rejecting request at {}-{}@{} (key '{}'): {} - {}", src.topic(), src.partition(), src.offset(), key, reason,
+                message);
+        forwardCompletion(src.key(), Completion.rejected(key, job, reason, message), src.requestId());
         if (toDlq) {
-            dlq(record, md, reason + ": " + message);
+            dlq(src, reason + ": " + message);
         }
     }
 
-    private void dlq(Record<byte[], byte[]> record, RecordMetadata md, String reason) {
-        if (record.key() == null || Keys.decode(record.key()) == null) {
-            log.warn("sending record {}-{}@{} to the DLQ: {}", md.topic(), md.partition(), md.offset(), reason);
+    private void dlq(Pending src, String reason) {
+        if (src.key() == null || Keys.decode(src.key()) == null) {
+            log.warn("sending record {}-{}@{} to the DLQ: {}", src.topic(), src.partition(), src.offset(), reason);
         }
         RecordHeaders h = new RecordHeaders();
         h.add("acidic.reason", reason.getBytes(StandardCharsets.UTF_8));
-        h.add("acidic.source.topic", md.topic().getBytes(StandardCharsets.UTF_8));
-        h.add("acidic.source.partition", Integer.toString(md.partition()).getBytes(StandardCharsets.UTF_8));
-        h.add("acidic.source.offset", Long.toString(md.offset()).getBytes(StandardCharsets.UTF_8));
-        ctx.forward(new Record<>(record.key(), record.value(), record.timestamp(), h), Outputs.DLQ);
+        h.add("acidic.source.topic", src.topic().getBytes(StandardCharsets.UTF_8));
+        h.add("acidic.source.partition", Integer.toString(src.partition()).getBytes(StandardCharsets.UTF_8));
+        h.add("acidic.source.offset", Long.toString(src.offset()).getBytes(StandardCharsets.UTF_8));
+        ctx.forward(new Record<>(src.key(), src.value(), src.timestamp(), h), Outputs.DLQ);
     }
 }

@@ -28,6 +28,8 @@ public final class AcidicTopology {
                 Serdes.ByteArray()), Outputs.PROCESSOR);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.TIMERS), Serdes.Bytes(),
                 Serdes.ByteArray()), Outputs.PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.PENDING), Serdes.Bytes(),
+                Serdes.ByteArray()), Outputs.PROCESSOR);
         var bytes = Serdes.ByteArray().serializer();
         t.addSink(Outputs.EVENTS, cfg.eventsTopic(), bytes, bytes, Outputs.PROCESSOR);
         t.addSink(Outputs.COMPLETIONS, cfg.completionsTopic(), bytes, bytes, Outputs.PROCESSOR);

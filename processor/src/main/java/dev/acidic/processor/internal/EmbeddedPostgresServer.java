@@ -42,6 +42,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setPGStartupWait(Duration.ofSeconds(30))
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("listen_addresses", "127.0.0.1")
+                // zonky turns synchronous_commit off by default: a committed phase could then be
+                // lost in an OS crash. Acidic's promise (and its benchmark) needs Postgres' own
+                // durable defaults.
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("fsync", "on")
                 .start();
     }
 

@@ -14,7 +14,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -89,23 +91,282 @@ public final class KeyDriver {
                     key, row.job(), jobs.names(), lockTimeoutMs);
             return result(DriveResult.Kind.WAIT, row, claim.seqBefore(), row.lastSeq(), written, List.of(), lockTimeoutMs);
         }
-        List<StagedJob> staged = new ArrayList<>();
-        String rp = row.recoveryPoint();
-        long seq = row.lastSeq();
+        return phases(key, def, row, claim.seqBefore(), row.recoveryPoint(), row.lastSeq(), written, new ArrayList<>(), deadline);
+    }
+
+    /**
+     * Runs the phases of a claimed key one transaction each, from {@code rp}, until it stops or
+     * the deadline passes.
+     *
+     * @param written journal entries already committed by this drive (appended to)
+     * @param staged staged jobs already committed by this drive (appended to)
+     */
+    private DriveResult phases(String key, JobDefinition def, KeyRow row, long seqBefore, String rp, long seq,
+            List<JournalEntry> written, List<StagedJob> staged, long deadline) {
         while (true) {
             Phase p = phaseWithRetries(key, def, rp, seq);
             written.addAll(p.written());
             staged.addAll(p.staged());
             seq += p.written().size();
             if (p.stop() != null) {
-                return new DriveResult(p.stop(), row.jobId(), row.job(), claim.seqBefore(), seq, written, row.stagedSeq(),
+                return new DriveResult(p.stop(), row.jobId(), row.job(), seqBefore, seq, written, row.stagedSeq(),
                         row.stagedSeq() + staged.size(), staged, p.retryInMillis(), row.finished(), row);
             }
             rp = p.nextRecoveryPoint();
             if (System.nanoTime() >= deadline) {
-                return new DriveResult(DriveResult.Kind.CONTINUE, row.jobId(), row.job(), claim.seqBefore(), seq, written,
+                return new DriveResult(DriveResult.Kind.CONTINUE, row.jobId(), row.job(), seqBefore, seq, written,
                         row.stagedSeq(), row.stagedSeq() + staged.size(), staged, 0, false, row);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- batches
+
+    /** A request to drive in a batch. */
+    public record Item(String key, JobRequest request) {}
+
+    /** What a batch did for one item: a result, or the Postgres failure that kept it from being claimed. */
+    public record Outcome(DriveResult result, SQLException failure) {}
+
+    /** A key driven in lockstep with others of its batch. */
+    private static final class Lane {
+        final int index;
+        final String key;
+        final JobDefinition def;
+        final JobRequest request;
+        KeyRow row;
+        final List<JournalEntry> written = new ArrayList<>();
+        final List<StagedJob> staged = new ArrayList<>();
+        String rp;
+        long seq;
+        Phase pending; // this round's outcome, applied once the round commits
+
+        Lane(int index, String key, JobDefinition def, JobRequest request) {
+            this.index = index;
+            this.key = key;
+            this.def = def;
+            this.request = request;
+        }
+
+        void apply(Phase p) {
+            written.addAll(p.written());
+            staged.addAll(p.staged());
+            seq += p.written().size();
+            rp = p.nextRecoveryPoint();
+        }
+
+        DriveResult result(DriveResult.Kind kind, long retryIn) {
+            return new DriveResult(kind, row.jobId(), row.job(), 0, seq, written, row.stagedSeq(),
+                    row.stagedSeq() + staged.size(), staged, retryIn, false, row);
+        }
+    }
+
+    /**
+     * Drives several new requests with their phases sharing transactions: round one inserts every
+     * new key and runs its first phase, each later round runs the next phase of every key still
+     * going, and each round commits once. The semantics per key are those of {@link #drive}: each
+     * phase locks its key row, checks ownership and recovery point, and commits its step's writes
+     * with the recovery point's advance; only the commit is shared. Keys that already exist, repeat
+     * within the batch or sit in a round that fails (a step threw, a deadlock, Postgres went away)
+     * continue one by one through {@link #drive}, after the batch, so a failure is counted against
+     * its own key alone.
+     *
+     * @return one outcome per item, in the items' order
+     */
+    public List<Outcome> driveBatch(List<Item> items, Integer partition) {
+        long deadline = System.nanoTime() + budgetNanos;
+        Outcome[] out = new Outcome[items.size()];
+        List<Lane> lanes = new ArrayList<>();
+        List<Integer> alone = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < items.size(); i++) {
+            Item it = items.get(i);
+            JobDefinition def = jobs.get(it.request().job());
+            if (def != null && seen.add(it.key())) {
+                lanes.add(new Lane(i, it.key(), def, it.request()));
+            } else {
+                alone.add(i);
+            }
+        }
+        lanes.sort(java.util.Comparator.comparing(l -> l.key)); // one lock order for every batch: no deadlocks among them
+        List<Lane> continuing = new ArrayList<>();
+        if (!lanes.isEmpty()) {
+            List<Lane> claimed = claimRound(lanes, partition);
+            if (claimed == null) {
+                lanes.forEach(l -> alone.add(l.index)); // the round failed: nothing of it committed
+            } else {
+                for (Lane l : lanes) {
+                    if (!claimed.contains(l)) {
+                        alone.add(l.index); // the key existed already
+                    }
+                }
+                continuing = settle(claimed, out);
+            }
+        }
+        while (!continuing.isEmpty() && System.nanoTime() < deadline) {
+            List<Lane> round = continuing;
+            if (!phaseRound(round)) {
+                for (Lane l : round) {
+                    out[l.index] = new Outcome(phases(l.key, l.def, l.row, 0, l.rp, l.seq, l.written, l.staged, deadline), null);
+                }
+                continuing = List.of();
+            } else {
+                continuing = settle(round, out);
+            }
+        }
+        for (Lane l : continuing) {
+            out[l.index] = new Outcome(l.result(DriveResult.Kind.CONTINUE, 0), null);
+        }
+        alone.sort(null);
+        for (int i : alone) {
+            Item it = items.get(i);
+            try {
+                out[i] = new Outcome(drive(it.key(), it.request(), partition), null);
+            } catch (SQLException e) {
+                out[i] = new Outcome(null, e);
+            }
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    /** Applies a committed round: lanes that stopped get their result; the rest go on. */
+    private static List<Lane> settle(List<Lane> round, Outcome[] out) {
+        List<Lane> next = new ArrayList<>();
+        for (Lane l : round) {
+            Phase p = l.pending;
+            l.pending = null;
+            l.apply(p);
+            if (p.stop() != null) {
+                out[l.index] = new Outcome(l.result(p.stop(), p.retryInMillis()), null);
+            } else {
+                next.add(l);
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Round one: inserts each lane's key (locked by this instance, ACCEPTED journaled) and runs its
+     * first step, all in one transaction.
+     *
+     * @return the lanes whose key was new (the others existed already), or null if the round
+     *     failed and was rolled back
+     */
+    private List<Lane> claimRound(List<Lane> lanes, Integer partition) {
+        List<Lane> claimed = new ArrayList<>();
+        boolean ok = inRound(lanes, c -> {
+            List<KeyStore.NewKey> keys = new ArrayList<>(lanes.size());
+            for (Lane l : lanes) {
+                keys.add(new KeyStore.NewKey(l.key, UUID.randomUUID(), l.request, l.def.firstStep()));
+            }
+            Map<String, KeyRow> rows = store.insertKeys(c, keys, owner, partition);
+            Map<String, List<JournalEntry>> journal = new LinkedHashMap<>();
+            Map<String, KeyStore.RowUpdate> updates = new LinkedHashMap<>();
+            for (Lane l : lanes) {
+                KeyRow row = rows.get(l.key);
+                if (row == null) {
+                    continue; // the key existed already
+                }
+                ObjectNode d = JournalEntry.newData().put("recoveryPoint", l.def.firstStep()).put("by", owner);
+                JournalEntry accepted = new JournalEntry(1, EventType.ACCEPTED, null, d, row.dbNow());
+                l.row = row;
+                l.written.add(accepted);
+                l.seq = row.lastSeq();
+                l.rp = row.recoveryPoint();
+                StepOutcome o = executeStep(c, l.key, l.def, row);
+                l.pending = o.phase();
+                List<JournalEntry> entries = new ArrayList<>(o.entries().size() + 1);
+                entries.add(accepted);
+                entries.addAll(o.entries());
+                journal.put(l.key, entries);
+                updates.put(l.key, o.update());
+                claimed.add(l);
+            }
+            store.appendJournal(c, journal);
+            store.update(c, updates);
+            return claimed;
+        }, Faults.Point.BEFORE_CLAIM_COMMIT, Faults.Point.AFTER_CLAIM_COMMIT);
+        return ok ? claimed : null;
+    }
+
+    /** A later round: the next phase of each lane, in one transaction; false if it failed and was rolled back. */
+    private boolean phaseRound(List<Lane> round) {
+        return inRound(round, c -> {
+            List<String> keys = new ArrayList<>(round.size());
+            round.forEach(l -> keys.add(l.key));
+            Map<String, KeyRow> rows = store.lockRows(c, keys);
+            Map<String, List<JournalEntry>> journal = new LinkedHashMap<>();
+            Map<String, KeyStore.RowUpdate> updates = new LinkedHashMap<>();
+            for (Lane l : round) {
+                KeyRow row = rows.get(l.key);
+                if (row == null || row.finished() || !owner.equals(row.lockedBy()) || !l.rp.equals(row.recoveryPoint())) {
+                    log.info("key '{}': no longer ours at '{}' (now {} at '{}', locked by {}); stopping", l.key, l.rp,
+                            row == null ? "gone" : row.status(), row == null ? null : row.recoveryPoint(),
+                            row == null ? null : row.lockedBy());
+                    l.pending = Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
+                } else if (!l.def.hasStep(l.rp)) {
+                    l.pending = failUnknownRecoveryPoint(c, l.key, l.def, row);
+                } else {
+                    StepOutcome o = executeStep(c, l.key, l.def, row);
+                    l.pending = o.phase();
+                    journal.put(l.key, o.entries());
+                    updates.put(l.key, o.update());
+                }
+            }
+            store.appendJournal(c, journal);
+            store.update(c, updates);
+            return round;
+        }, null, null);
+    }
+
+    /** The work of one round on its transaction's connection. */
+    private interface RoundWork {
+        List<Lane> run(Connection c) throws SQLException, StepFailure;
+    }
+
+    /**
+     * Runs a round in one transaction and commits it, hitting the fault points around the commit
+     * once per lane (and the claim points too in round one, whose commit is also the claim's).
+     * On any failure the transaction is rolled back and false returned: the caller replays the
+     * round's lanes one by one, where failures are retried and counted per key.
+     */
+    private boolean inRound(List<Lane> lanes, RoundWork work, Faults.Point beforeClaim, Faults.Point afterClaim) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            List<Lane> done;
+            try {
+                done = work.run(c);
+                for (Lane l : done) {
+                    if (beforeClaim != null) {
+                        Faults.hit(beforeClaim, l.key);
+                    }
+                    Faults.hit(Faults.Point.BEFORE_PHASE_COMMIT, l.key);
+                }
+                c.commit();
+            } catch (Exception e) {
+                rollbackQuietly(c, e);
+                for (Lane l : lanes) {
+                    l.pending = null;
+                }
+                log.debug("a batch round of {} keys failed ({}); driving them one by one", lanes.size(), e.toString());
+                return false;
+            }
+            try {
+                for (Lane l : done) {
+                    if (afterClaim != null) {
+                        Faults.hit(afterClaim, l.key);
+                    }
+                    Faults.hit(Faults.Point.AFTER_PHASE_COMMIT, l.key);
+                }
+            } catch (Exception e) {
+                // committed, but the caller must not carry on as if it had seen it: as in a single
+                // phase, the records are processed again and the keys resume from Postgres
+                throw new IllegalStateException(e);
+            }
+            return true;
+        } catch (SQLException e) {
+            log.debug("a batch round of {} keys could not start ({}); driving them one by one", lanes.size(), e.toString());
+            return false;
         }
     }
 
@@ -312,6 +573,17 @@ public final class KeyDriver {
     }
 
     private Phase runStep(Connection c, String key, JobDefinition def, KeyRow row) throws SQLException, StepFailure {
+        StepOutcome o = executeStep(c, key, def, row);
+        store.appendJournal(c, key, o.entries());
+        store.update(c, key, o.update());
+        return o.phase();
+    }
+
+    /** A step's result: the phase outcome and the bookkeeping still to write in its transaction. */
+    private record StepOutcome(Phase phase, List<JournalEntry> entries, KeyStore.RowUpdate update) {}
+
+    /** Runs the step at the row's recovery point and works out the journal entries and row update it leads to. */
+    private StepOutcome executeStep(Connection c, String key, JobDefinition def, KeyRow row) throws StepFailure {
         String rp = row.recoveryPoint();
         int attempt = row.attempts() + 1;
         StepContextImpl ctx = new StepContextImpl(store, c, key, def.name(), rp, row.args(), attempt, row.stagedSeq());
@@ -371,12 +643,11 @@ public final class KeyDriver {
             d.set("result", finalResult);
             entries.add(new JournalEntry(++seq, EventType.SUCCEEDED, rp, d, now));
         }
-        store.appendJournal(c, key, entries);
-        store.update(c, key, new KeyStore.RowUpdate(next, status, 0, finalResult, null, seq, ctx.stagedSeq(), notBefore, keepLock));
         DriveResult.Kind stop = status.equals("SUCCEEDED") ? DriveResult.Kind.DONE
                 : notBefore != null ? DriveResult.Kind.WAIT : null;
         long retryIn = notBefore == null ? 0 : Math.max(0, notBefore.toEpochMilli() - now.toEpochMilli());
-        return new Phase(stop, next, entries, ctx.staged(), retryIn);
+        return new StepOutcome(new Phase(stop, next, entries, ctx.staged(), retryIn), entries,
+                new KeyStore.RowUpdate(next, status, 0, finalResult, null, seq, ctx.stagedSeq(), notBefore, keepLock));
     }
 
     private Phase failUnknownRecoveryPoint(Connection c, String key, JobDefinition def, KeyRow row) throws SQLException {

@@ -38,6 +38,18 @@ final class KeyStore {
     private static final String SELECT_FOR_UPDATE = "SELECT " + ROW_COLUMNS
             + " FROM acidic_keys WHERE idempotency_key = ? FOR UPDATE";
 
+    /** Locks in key order, the order every batch uses, so batches cannot deadlock one another. */
+    private static final String SELECT_MANY_FOR_UPDATE = "SELECT " + ROW_COLUMNS
+            + " FROM acidic_keys WHERE idempotency_key = ANY (?) ORDER BY idempotency_key FOR UPDATE";
+
+    private static final String INSERT_KEYS = """
+            INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
+                                     last_seq, kafka_partition)
+            SELECT k, j, jb, a::jsonb, rp, now(), ?, 1, ?
+              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[]) AS t(k, j, jb, a, rp)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING\s""" + ROW_COLUMNS;
+
     private static final String SAME_ARGS =
             "SELECT (args - ?::text[]) = (?::jsonb - ?::text[]) FROM acidic_keys WHERE idempotency_key = ?";
 
@@ -108,15 +120,73 @@ final class KeyStore {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new KeyRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getInt(10),
-                        parse(rs.getString(4)), parse(rs.getString(11)), parse(rs.getString(12)), rs.getLong(13),
-                        rs.getLong(14), rs.getTimestamp(15).toInstant());
+                return rs.next() ? row(rs) : null;
             }
         }
+    }
+
+    private static KeyRow row(ResultSet rs) throws SQLException {
+        return new KeyRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getInt(10),
+                parse(rs.getString(4)), parse(rs.getString(11)), parse(rs.getString(12)), rs.getLong(13),
+                rs.getLong(14), rs.getTimestamp(15).toInstant());
+    }
+
+    /** The rows of {@code keys} that exist, each locked FOR UPDATE, by key. */
+    java.util.Map<String, KeyRow> lockRows(Connection c, java.util.Collection<String> keys) throws SQLException {
+        java.util.Map<String, KeyRow> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(SELECT_MANY_FOR_UPDATE)) {
+            ps.setArray(1, c.createArrayOf("text", keys.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    KeyRow r = row(rs);
+                    out.put(r.key(), r);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A key to create: its job, first step and request. */
+    record NewKey(String key, UUID jobId, JobRequest request, String firstStep) {}
+
+    /**
+     * Inserts the keys that do not exist yet, locked by {@code owner}, in one statement.
+     *
+     * @return the inserted rows by key; keys that existed are absent
+     */
+    java.util.Map<String, KeyRow> insertKeys(Connection c, List<NewKey> keys, String owner, Integer partition) throws SQLException {
+        int n = keys.size();
+        String[] k = new String[n];
+        UUID[] j = new UUID[n];
+        String[] jb = new String[n];
+        String[] a = new String[n];
+        String[] rp = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewKey nk = keys.get(i);
+            k[i] = nk.key();
+            j[i] = nk.jobId();
+            jb[i] = nk.request().job();
+            a[i] = json(nk.request().args());
+            rp[i] = nk.firstStep();
+        }
+        java.util.Map<String, KeyRow> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(INSERT_KEYS)) {
+            ps.setString(1, owner);
+            setInt(ps, 2, partition);
+            ps.setArray(3, c.createArrayOf("text", k));
+            ps.setArray(4, c.createArrayOf("uuid", j));
+            ps.setArray(5, c.createArrayOf("text", jb));
+            ps.setArray(6, c.createArrayOf("text", a));
+            ps.setArray(7, c.createArrayOf("text", rp));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    KeyRow r = row(rs);
+                    out.put(r.key(), r);
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -146,20 +216,28 @@ final class KeyStore {
     }
 
     void appendJournal(Connection c, String key, List<JournalEntry> entries) throws SQLException {
-        if (entries.isEmpty()) {
-            return;
-        }
+        appendJournal(c, java.util.Map.of(key, entries));
+    }
+
+    /** Journal entries of several keys, in one batch (one multi-row INSERT with reWriteBatchedInserts). */
+    void appendJournal(Connection c, java.util.Map<String, List<JournalEntry>> byKey) throws SQLException {
+        boolean any = false;
         try (PreparedStatement ps = c.prepareStatement(INSERT_JOURNAL)) {
-            for (JournalEntry e : entries) {
-                ps.setString(1, key);
-                ps.setLong(2, e.seq());
-                ps.setString(3, e.type().name());
-                ps.setString(4, e.step());
-                ps.setString(5, json(e.data()));
-                ps.setObject(6, utc(e.at()));
-                ps.addBatch();
+            for (var kv : byKey.entrySet()) {
+                for (JournalEntry e : kv.getValue()) {
+                    ps.setString(1, kv.getKey());
+                    ps.setLong(2, e.seq());
+                    ps.setString(3, e.type().name());
+                    ps.setString(4, e.step());
+                    ps.setString(5, json(e.data()));
+                    ps.setObject(6, utc(e.at()));
+                    ps.addBatch();
+                    any = true;
+                }
             }
-            ps.executeBatch();
+            if (any) {
+                ps.executeBatch();
+            }
         }
     }
 
@@ -176,27 +254,46 @@ final class KeyStore {
             long stagedSeq, Instant nextAttemptAt, boolean keepLock) {}
 
     void update(Connection c, String key, RowUpdate u) throws SQLException {
+        update(c, java.util.Map.of(key, u));
+    }
+
+    /** Updates several key rows in one batch (one round trip). */
+    void update(Connection c, java.util.Map<String, RowUpdate> byKey) throws SQLException {
+        if (byKey.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement(AFTER_PHASE)) {
-            ps.setString(1, u.recoveryPoint());
-            ps.setString(2, u.status());
-            ps.setInt(3, u.attempts());
-            ps.setString(4, u.result() == null ? null : json(u.result()));
-            ps.setString(5, u.error() == null ? null : json(u.error()));
-            ps.setLong(6, u.lastSeq());
-            ps.setLong(7, u.stagedSeq());
-            if (u.nextAttemptAt() == null) {
-                ps.setNull(8, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
-            } else {
-                ps.setObject(8, utc(u.nextAttemptAt()));
+            for (var kv : byKey.entrySet()) {
+                bindUpdate(ps, kv.getKey(), kv.getValue());
+                ps.addBatch();
             }
-            ps.setBoolean(9, u.keepLock());
-            ps.setBoolean(10, u.keepLock());
-            ps.setString(11, u.status());
-            ps.setString(12, key);
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("key row '" + key + "' vanished while locked FOR UPDATE");
+            int[] counts = ps.executeBatch();
+            int i = 0;
+            for (String key : byKey.keySet()) {
+                if (counts[i++] == 0) {
+                    throw new SQLException("key row '" + key + "' vanished while locked FOR UPDATE");
+                }
             }
         }
+    }
+
+    private static void bindUpdate(PreparedStatement ps, String key, RowUpdate u) throws SQLException {
+        ps.setString(1, u.recoveryPoint());
+        ps.setString(2, u.status());
+        ps.setInt(3, u.attempts());
+        ps.setString(4, u.result() == null ? null : json(u.result()));
+        ps.setString(5, u.error() == null ? null : json(u.error()));
+        ps.setLong(6, u.lastSeq());
+        ps.setLong(7, u.stagedSeq());
+        if (u.nextAttemptAt() == null) {
+            ps.setNull(8, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(8, utc(u.nextAttemptAt()));
+        }
+        ps.setBoolean(9, u.keepLock());
+        ps.setBoolean(10, u.keepLock());
+        ps.setString(11, u.status());
+        ps.setString(12, key);
     }
 
     List<JournalEntry> journalAfter(Connection c, String key, long seq) throws SQLException {

@@ -12,6 +12,7 @@ final class Outputs {
     static final String CONTINUE = "continuations-sink";
     static final String CURSORS = "acidic-cursors";
     static final String TIMERS = "acidic-timers";
+    static final String PENDING = "acidic-pending";
 
     private Outputs() {}
 }

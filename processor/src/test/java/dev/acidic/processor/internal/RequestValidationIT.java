@@ -14,6 +14,7 @@ import dev.acidic.processor.it.TestInfra;
 import dev.acidic.processor.it.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -61,6 +62,11 @@ class RequestValidationIT {
     @AfterEach
     void tearDown() {
         driver.close();
+    }
+
+    /** Lets the batch linger pass, so requests waiting in the pending store are driven. */
+    private void drainBatches() {
+        driver.advanceWallClockTime(Duration.ofMillis(50));
     }
 
     private static byte[] utf8(String s) {
@@ -113,6 +119,7 @@ class RequestValidationIT {
         requests.pipeInput(utf8(""), utf8("{\"job\":\"test.child\"}"));
         requests.pipeInput(utf8("k".repeat(300)), utf8("{\"job\":\"test.child\"}"));
         requests.pipeInput(utf8(prefix + ":nul"), utf8("{\"job\":\"test.child\",\"args\":{\"s\":\"a\\u0000b\"}}"));
+        drainBatches();
         List<Completion> answers = completions.readValuesToList().stream().map(Completion::decode).toList();
         assertEquals(List.of(Completion.UNKNOWN_JOB, Completion.INVALID_REQUEST, Completion.INVALID_REQUEST,
                 Completion.INVALID_REQUEST), answers.stream().map(Completion::reason).toList());
@@ -126,6 +133,7 @@ class RequestValidationIT {
         requests.pipeInput(utf8(prefix + ":good"), utf8("{\"job\":\"test.three-steps\",\"args\":{\"n\":1}}"));
         requests.pipeInput(null, utf8("garbage"));
         requests.pipeInput(utf8(prefix + ":good"), utf8("{\"job\":\"test.three-steps\",\"args\":{\"n\":1}}"));
+        drainBatches();
         List<Completion> answers = completions.readValuesToList().stream().map(Completion::decode).toList();
         assertEquals(3, answers.size());
         assertEquals(CompletionStatus.REJECTED, answers.get(0).status());

@@ -1,0 +1,142 @@
+package dev.acidic.processor.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.acidic.api.Completion;
+import dev.acidic.api.CompletionStatus;
+import dev.acidic.api.EventType;
+import dev.acidic.api.JobEvent;
+import dev.acidic.api.JobRequest;
+import dev.acidic.processor.AcidicConfig;
+import dev.acidic.processor.it.TestInfra;
+import dev.acidic.processor.it.TestJobs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Batching: requests wait in the pending store for the linger (or a full batch), then their phases
+ * share Postgres transactions, one commit per round, while each key keeps its own semantics.
+ * Topology test driver + real Postgres.
+ */
+class BatchIT {
+    private final TestInfra infra = TestInfra.get();
+    private String prefix;
+    private Path stateDir;
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> requests;
+    private TestOutputTopic<byte[], byte[]> completions;
+    private TestOutputTopic<byte[], byte[]> events;
+
+    @BeforeEach
+    void setUp() {
+        prefix = "batch-" + UUID.randomUUID().toString().substring(0, 8);
+        stateDir = Path.of("target", "test-state", prefix).toAbsolutePath();
+        open(64);
+    }
+
+    private void open(int batchMax) {
+        AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix).withStateDir(stateDir)
+                .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax));
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(AcidicTopology.build(cfg, new JobRegistry(TestJobs.all()), infra.db), p);
+        var ser = new ByteArraySerializer();
+        var de = new ByteArrayDeserializer();
+        requests = driver.createInputTopic(cfg.requestsTopic(), ser, ser);
+        completions = driver.createOutputTopic(cfg.completionsTopic(), de, de);
+        events = driver.createOutputTopic(cfg.eventsTopic(), de, de);
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private void submit(String key, String job, Map<String, Object> args) {
+        requests.pipeInput(key.getBytes(StandardCharsets.UTF_8), JobRequest.of(job, args).encode());
+    }
+
+    private long count(String sql) throws Exception {
+        try (Connection c = infra.db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, prefix + ":%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void requestsWaitForTheLingerThenTheirPhasesShareOneTransactionPerRound() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            submit(prefix + ":" + i, "test.three-steps", Map.of("n", i));
+        }
+        assertTrue(completions.isEmpty(), "nothing is driven before the linger passes");
+        assertEquals(0, count("SELECT count(*) FROM acidic_keys WHERE idempotency_key LIKE ?"));
+
+        driver.advanceWallClockTime(Duration.ofMillis(50));
+
+        List<Completion> done = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(5, done.size());
+        assertTrue(done.stream().allMatch(c -> c.status() == CompletionStatus.SUCCEEDED));
+        assertEquals(15, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"), "three effects per job");
+        assertEquals(15, count("SELECT count(DISTINCT (idempotency_key, step)) FROM test_effects WHERE idempotency_key LIKE ?"));
+        // the last round's update of every key committed in one transaction
+        assertEquals(1, count("SELECT count(DISTINCT xmin::text) FROM acidic_keys WHERE idempotency_key LIKE ?"));
+        List<JobEvent> ev = events.readValuesToList().stream().map(JobEvent::decode).toList();
+        assertEquals(25, ev.size(), "ACCEPTED, three RECOVERY_POINTs and SUCCEEDED per job");
+        assertEquals(5, ev.stream().filter(e -> e.type() == EventType.ACCEPTED && e.seq() == 1).count());
+    }
+
+    @Test
+    void aFullBatchIsDrivenWithoutWaitingForTheLinger() throws Exception {
+        driver.close();
+        open(3);
+        for (int i = 0; i < 3; i++) {
+            submit(prefix + ":" + i, "test.three-steps", Map.of("n", i));
+        }
+        assertEquals(3, completions.readValuesToList().size(), "the third request filled the batch");
+        assertEquals(9, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"));
+    }
+
+    @Test
+    void aFailingStepInABatchCountsAgainstItsOwnKeyOnly() throws Exception {
+        submit(prefix + ":a", "test.three-steps", Map.of("n", 1));
+        submit(prefix + ":flaky", "test.flaky", Map.of("failTimes", 1, "failStep", "second"));
+        submit(prefix + ":b", "test.three-steps", Map.of("n", 2));
+        driver.advanceWallClockTime(Duration.ofMillis(50));
+        Thread.sleep(1_300); // the retry is due by Postgres' clock after the 1 s backoff
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+
+        List<Completion> done = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(3, done.size());
+        assertTrue(done.stream().allMatch(c -> c.status() == CompletionStatus.SUCCEEDED));
+        List<JobEvent> failed = events.readValuesToList().stream().map(JobEvent::decode)
+                .filter(e -> e.type() == EventType.STEP_FAILED).toList();
+        assertEquals(1, failed.size());
+        assertEquals(prefix + ":flaky", failed.get(0).key());
+        assertEquals(1, failed.get(0).attempt());
+        assertEquals(9, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"),
+                "the failed attempt's effect rolled back with it; every other effect once");
+    }
+}
