@@ -38,7 +38,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <pre>
  * bench [--jobs 20000] [--threads 4] [--warmup 2000] [--w2-jobs jobs/4] [--w3-jobs jobs/2]
- *       [--w4-seconds 20] [--w5-rate 100] [--ceiling-seconds 15] [--commit-interval D]
+ *       [--w4-seconds 20] [--w4-rate R (when W1 is not run)] [--w5-rate 100] [--ceiling-seconds 15]
+ *       [--commit-interval D] [--batch-max N] [--batch-linger D] (processor settings)
  *       [--workloads w1,w2,w3,w4,w5,ceiling] [--out target/bench]
  *       [--bootstrap-servers HOST:PORT] [--jdbc-url URL --jdbc-user U --jdbc-password P]
  * </pre>
@@ -110,11 +111,15 @@ final class Bench {
             env.put("ACIDIC_JDBC_USER", jdbcUser);
             env.put("ACIDIC_JDBC_PASSWORD", jdbcPassword);
             env.put("ACIDIC_PARTITIONS", Integer.toString(PARTITIONS));
-            if (opts.containsKey("commit-interval")) {
-                env.put("ACIDIC_COMMIT_INTERVAL", opts.get("commit-interval"));
+            for (String o : List.of("commit-interval", "batch-max", "batch-linger")) {
+                if (opts.containsKey(o)) {
+                    env.put("ACIDIC_" + o.toUpperCase(java.util.Locale.ROOT).replace('-', '_'), opts.get(o));
+                }
             }
             json.putObject("settings").put("jobs", jobs).put("threads", threads).put("warmup", warmup)
-                    .put("partitions", PARTITIONS).put("commitInterval", opts.getOrDefault("commit-interval", "default"));
+                    .put("partitions", PARTITIONS).put("commitInterval", opts.getOrDefault("commit-interval", "default"))
+                    .put("batchMax", opts.getOrDefault("batch-max", "default"))
+                    .put("batchLinger", opts.getOrDefault("batch-linger", "default"));
             Result w1 = null;
             if (has("w1") || has("w2") || has("w4")) {
                 try (BenchFleet f = new BenchFleet(dir, run + "-main", env, 1, threads, bootstrap)) {
@@ -198,7 +203,7 @@ final class Bench {
 
     /** What one run of jobs measured. */
     record Result(int jobs, double seconds, double jobsPerSec, long[] latencies, double xactsPerPhase, double walSyncsPerPhase,
-            String verification, boolean verified) {}
+            String verification, boolean verified, long[] breakdown) {}
 
     private void scaling(Map<String, String> env, String name, int instances, int t, int n) throws Exception {
         try (BenchFleet f = new BenchFleet(dir, run + "-" + name, env, instances, t, bootstrap)) {
@@ -228,12 +233,14 @@ final class Bench {
         Map<TopicPartition, Long> eventsFrom = f.eventsEnd();
         long[] pg0 = pgStats();
         long[] sent = new long[n];
+        long[] sentWall = new long[n];
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             if (rate > 0) {
                 pace(t0 + (long) (i * 1e9 / rate));
             }
             sent[i] = System.nanoTime();
+            sentWall[i] = System.currentTimeMillis();
             f.send(prefix + i, request(i, callMs));
         }
         f.flush();
@@ -252,7 +259,49 @@ final class Bench {
         Arrays.sort(lat);
         String[] check = verify(f, prefix, n, eventsFrom, true);
         return new Result(n, secs, n / secs, lat, (double) (pg1[0] - pg0[0]) / phases, (double) (pg1[1] - pg0[1]) / phases,
-                check[0], check[1] == null);
+                check[0], check[1] == null, breakdown(f, prefix, sentWall));
+    }
+
+    /**
+     * Medians of where a job's time went, from the journal's Postgres timestamps (each the start
+     * of its phase's transaction): submit to ACCEPTED (waiting for a batch and a thread), ACCEPTED
+     * to SUCCEEDED (the phases), SUCCEEDED to the completion's arrival (the last phase's commit,
+     * the Kafka transaction, delivery).
+     */
+    private long[] breakdown(BenchFleet f, String prefix, long[] sentWall) throws Exception {
+        List<Long> queue = new ArrayList<>();
+        List<Long> phases = new ArrayList<>();
+        List<Long> publish = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
+                PreparedStatement ps = c.prepareStatement("""
+                        SELECT idempotency_key, (extract(epoch FROM min(at) FILTER (WHERE seq = 1)) * 1000)::bigint,
+                               (extract(epoch FROM max(at) FILTER (WHERE type = 'SUCCEEDED')) * 1000)::bigint
+                          FROM acidic_journal WHERE left(idempotency_key, ?) = ? GROUP BY idempotency_key""")) {
+            ps.setInt(1, prefix.length());
+            ps.setString(2, prefix);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString(1);
+                    int i = Integer.parseInt(key.substring(prefix.length()));
+                    Long arrived = f.arrivedWall.get(key);
+                    if (arrived == null) {
+                        continue;
+                    }
+                    queue.add(rs.getLong(2) - sentWall[i]);
+                    phases.add(rs.getLong(3) - rs.getLong(2));
+                    publish.add(arrived - rs.getLong(3));
+                }
+            }
+        }
+        return new long[] {median(queue), median(phases), median(publish)};
+    }
+
+    private static long median(List<Long> l) {
+        if (l.isEmpty()) {
+            return -1;
+        }
+        long[] a = l.stream().mapToLong(Long::longValue).sorted().toArray();
+        return a[a.length / 2];
     }
 
     private void awaitCompletions(BenchFleet f, String label, int n) throws InterruptedException {
@@ -461,6 +510,8 @@ final class Bench {
                 .put("latencyMaxMs", percentile(r.latencies, 100)).put("pgTransactionsPerPhase", round(r.xactsPerPhase))
                 .put("walSyncsPerPhase", round(r.walSyncsPerPhase)).put("verification", r.verification)
                 .put("verified", r.verified);
+        o.putObject("medianBreakdownMs").put("submitToAccepted", r.breakdown[0]).put("acceptedToSucceeded", r.breakdown[1])
+                .put("succeededToCompletion", r.breakdown[2]);
         ArrayNode pct = o.putArray("latencyPercentilesMs");
         for (int p = 1; p <= 100; p++) {
             pct.add(percentile(r.latencies, p));
@@ -470,8 +521,9 @@ final class Bench {
                 Long.toString(percentile(r.latencies, 95)), Long.toString(percentile(r.latencies, 99)),
                 Long.toString(percentile(r.latencies, 100)), String.format("%.2f / %.2f", r.xactsPerPhase, r.walSyncsPerPhase),
                 r.verification});
-        out.printf("  %s %s: %.0f jobs/s, p50 %d ms, p99 %d ms; %s%n", id, what, r.jobsPerSec, percentile(r.latencies, 50),
-                percentile(r.latencies, 99), r.verification);
+        out.printf("  %s %s: %.0f jobs/s, p50 %d ms, p99 %d ms (medians: %d ms to ACCEPTED, %d ms of phases, %d ms to the "
+                + "completion); %s%n", id, what, r.jobsPerSec, percentile(r.latencies, 50), percentile(r.latencies, 99),
+                r.breakdown[0], r.breakdown[1], r.breakdown[2], r.verification);
         return r;
     }
 

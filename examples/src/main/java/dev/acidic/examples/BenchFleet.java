@@ -43,6 +43,8 @@ final class BenchFleet implements AutoCloseable {
     private volatile String prefix = "\u0000";
     /** key -> arrival (nanoTime) of its first completion under the current prefix. */
     final Map<String, Long> arrived = new ConcurrentHashMap<>();
+    /** key -> arrival in wall-clock ms, to set against Postgres timestamps. */
+    final Map<String, Long> arrivedWall = new ConcurrentHashMap<>();
     final Map<String, byte[]> completionValues = new ConcurrentHashMap<>();
     final AtomicInteger duplicateCompletions = new AtomicInteger();
 
@@ -86,6 +88,9 @@ final class BenchFleet implements AutoCloseable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        // A read_committed fetch parked at the broker is not woken when a transaction commits,
+        // only when the wait runs out: the wait bounds how late a completion is seen.
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         return c;
     }
 
@@ -107,6 +112,7 @@ final class BenchFleet implements AutoCloseable {
                     continue;
                 }
                 if (arrived.putIfAbsent(key, now) == null) {
+                    arrivedWall.put(key, System.currentTimeMillis());
                     completionValues.put(key, r.value());
                 } else {
                     duplicateCompletions.incrementAndGet();
@@ -119,6 +125,7 @@ final class BenchFleet implements AutoCloseable {
     /** Starts counting completions of keys under {@code newPrefix} only. */
     void track(String newPrefix) {
         arrived.clear();
+        arrivedWall.clear();
         completionValues.clear();
         duplicateCompletions.set(0);
         prefix = newPrefix;

@@ -130,6 +130,9 @@ public final class AcidicProcessor implements AutoCloseable {
         p.put(StreamsConfig.CLIENT_ID_CONFIG, c.applicationId() + "-" + c.instanceId());
         // An idle thread wakes this often, so a lone request waits at most about the batch linger
         // for its batch to be driven (the Streams default of 100 ms would add that to latency).
+        // Requests and continuations need no time alignment: process whatever has arrived instead
+        // of waiting to learn that the other input partition of the task is empty.
+        p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, -1L);
         p.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, Math.max(1, Math.min(100, c.batchLinger().toMillis())));
         // Static membership: an instance restarted with the same id takes its partitions back at
         // once instead of waiting for the group to notice the old member is gone. A dead instance

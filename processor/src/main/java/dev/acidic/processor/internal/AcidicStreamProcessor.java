@@ -52,8 +52,12 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     /** Requests in the pending store, in arrival order, with their store keys and decoded form. */
     private final List<Queued> pending = new ArrayList<>();
     private final java.util.Set<Long> pendingOffsets = new java.util.HashSet<>();
+    /** When the last drive of a request ended (nanoTime): an idle task drives a request at once. */
+    private long lastDriveEnded = System.nanoTime();
     /** Highest requests offset this processor drove from the pending store. */
     private long drivenThrough = -1;
+    private org.apache.kafka.streams.processor.Cancellable timerSchedule;
+    private org.apache.kafka.streams.processor.Cancellable lingerSchedule;
     /** Wall-clock ms when the oldest pending request arrived. */
     private long oldestPendingAt;
     private int partition;
@@ -81,6 +85,8 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         pending.clear();
         pendingOffsets.clear();
         drivenThrough = -1;
+        timerSchedule = null;
+        lingerSchedule = null;
         // requests accepted before a crash or a move of this task: drive them first
         try (KeyValueIterator<Bytes, byte[]> it = pendingStore.all()) {
             while (it.hasNext()) {
@@ -90,14 +96,44 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 pendingOffsets.add(p.offset());
             }
         }
-        context.schedule(cfg.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
-        if (cfg.batchMax() > 1 || !pending.isEmpty()) {
-            // Drain once the oldest request has waited the linger, not at every punctuation: a
-            // drain that took longer than the linger would otherwise make every following
-            // punctuation drain a batch of one.
-            context.schedule(cfg.batchLinger(), PunctuationType.WALL_CLOCK_TIME, now -> {
+        try (KeyValueIterator<Bytes, byte[]> it = timers.all()) {
+            if (it.hasNext()) {
+                timerPunctuator();
+            }
+        }
+        if (!pending.isEmpty()) {
+            lingerPunctuator();
+        }
+    }
+
+    /*
+     * Both punctuators run only while they have work. Kafka Streams commits a task after any
+     * punctuation, so a punctuator left running every few milliseconds would make each idle
+     * thread commit an exactly-once transaction every commit interval, for nothing: CPU on the
+     * broker and a stream thread blocked in commits while requests wait.
+     */
+
+    /** Starts the timer punctuator unless it runs; it stops itself once the timer store is empty. */
+    private void timerPunctuator() {
+        if (timerSchedule == null) {
+            timerSchedule = ctx.schedule(cfg.timerInterval(), PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+        }
+    }
+
+    /**
+     * Starts the linger punctuator unless it runs; it drains once the oldest request has waited
+     * the linger (not at every tick: a drain longer than the linger would otherwise make every
+     * following tick drain a batch of one), and stops when nothing is pending.
+     */
+    private void lingerPunctuator() {
+        if (lingerSchedule == null) {
+            lingerSchedule = ctx.schedule(cfg.batchLinger(), PunctuationType.WALL_CLOCK_TIME, now -> {
                 if (!pending.isEmpty() && now - oldestPendingAt >= cfg.batchLinger().toMillis()) {
                     drainPending();
+                }
+                if (pending.isEmpty() && lingerSchedule != null) {
+                    lingerSchedule.cancel();
+                    lingerSchedule = null;
                 }
             });
         }
@@ -147,8 +183,13 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                     + "' is registered with this processor; known jobs: " + jobs.names(), false);
             return;
         }
-        if (cfg.batchMax() <= 1) {
+        long now = System.nanoTime();
+        if (cfg.batchMax() <= 1 || (pending.isEmpty() && now - lastDriveEnded >= cfg.batchLinger().toNanos())) {
+            // Nothing to batch with: a request arriving at an idle task is driven at once, with
+            // no wait and no pending-store write. Under load the thread is busy driving, the next
+            // requests arrive within the linger of the last drive and queue up into batches.
             drive(new Queued(null, src, key, request));
+            lastDriveEnded = System.nanoTime();
             return;
         }
         // Keyed by the request's offset: a record delivered again (at-least-once after a crash)
@@ -162,7 +203,9 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         }
         if (pending.isEmpty()) {
             oldestPendingAt = ctx.currentSystemTimeMs();
+            lingerPunctuator();
         }
+
         pendingStore.put(sk, src.encode());
         pending.add(new Queued(sk, src, key, request));
         pendingOffsets.add(md.offset());
@@ -197,6 +240,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             drivenThrough = Math.max(drivenThrough, q.source().offset());
         }
         List<KeyDriver.Outcome> outcomes = driver.driveBatch(items, partition);
+        lastDriveEnded = System.nanoTime();
         if (log.isDebugEnabled()) {
             log.debug("task partition {}: drove a batch of {} requests", partition, items.size());
         }
@@ -354,6 +398,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
 
     private void schedule(String key, long inMillis) {
         timers.put(Timers.at(ctx.currentSystemTimeMs() + Math.max(0, inMillis), key), Timers.NONE);
+        timerPunctuator();
     }
 
     private void fireTimers(long now) {
@@ -371,6 +416,12 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             timers.delete(t);
             String key = Timers.key(t);
             driveOrRetryLater(key, key.getBytes(StandardCharsets.UTF_8));
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = timers.all()) {
+            if (!it.hasNext() && timerSchedule != null) {
+                timerSchedule.cancel();
+                timerSchedule = null;
+            }
         }
     }
 

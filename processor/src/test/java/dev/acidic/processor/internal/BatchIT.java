@@ -49,12 +49,13 @@ class BatchIT {
     void setUp() {
         prefix = "batch-" + UUID.randomUUID().toString().substring(0, 8);
         stateDir = Path.of("target", "test-state", prefix).toAbsolutePath();
-        open(64);
+        open(64, "10s");
     }
 
-    private void open(int batchMax) {
+    /** A long linger keeps requests pending until the test advances the wall clock past it. */
+    private void open(int batchMax, String linger) {
         AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix).withStateDir(stateDir)
-                .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax));
+                .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax)).with(AcidicConfig.BATCH_LINGER, linger);
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -94,7 +95,7 @@ class BatchIT {
         assertTrue(completions.isEmpty(), "nothing is driven before the linger passes");
         assertEquals(0, count("SELECT count(*) FROM acidic_keys WHERE idempotency_key LIKE ?"));
 
-        driver.advanceWallClockTime(Duration.ofMillis(50));
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
 
         List<Completion> done = completions.readValuesToList().stream().map(Completion::decode).toList();
         assertEquals(5, done.size());
@@ -111,7 +112,7 @@ class BatchIT {
     @Test
     void aFullBatchIsDrivenWithoutWaitingForTheLinger() throws Exception {
         driver.close();
-        open(3);
+        open(3, "10s");
         for (int i = 0; i < 3; i++) {
             submit(prefix + ":" + i, "test.three-steps", Map.of("n", i));
         }
@@ -124,7 +125,7 @@ class BatchIT {
         submit(prefix + ":a", "test.three-steps", Map.of("n", 1));
         submit(prefix + ":flaky", "test.flaky", Map.of("failTimes", 1, "failStep", "second"));
         submit(prefix + ":b", "test.three-steps", Map.of("n", 2));
-        driver.advanceWallClockTime(Duration.ofMillis(50));
+        driver.advanceWallClockTime(Duration.ofSeconds(11));
         Thread.sleep(1_300); // the retry is due by Postgres' clock after the 1 s backoff
         driver.advanceWallClockTime(Duration.ofSeconds(5));
 
@@ -138,5 +139,15 @@ class BatchIT {
         assertEquals(1, failed.get(0).attempt());
         assertEquals(9, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"),
                 "the failed attempt's effect rolled back with it; every other effect once");
+    }
+
+    @Test
+    void aRequestReachingAnIdleTaskIsDrivenAtOnce() throws Exception {
+        driver.close();
+        open(64, "2ms");
+        Thread.sleep(10); // longer than the linger since the task last drove anything
+        submit(prefix + ":alone", "test.three-steps", Map.of("n", 1));
+        assertEquals(1, completions.readValuesToList().size(), "no wait for a batch that nothing else would join");
+        assertEquals(3, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"));
     }
 }
