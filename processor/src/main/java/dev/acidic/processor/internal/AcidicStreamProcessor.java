@@ -52,8 +52,12 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     /** Requests in the pending store, in arrival order, with their store keys and decoded form. */
     private final List<Queued> pending = new ArrayList<>();
     private final java.util.Set<Long> pendingOffsets = new java.util.HashSet<>();
-    /** When the last drive of a request ended (nanoTime): an idle task drives a request at once. */
-    private long lastDriveEnded = System.nanoTime();
+    /**
+     * When the last drive of requests on this stream thread ended (nanoTime), for all the tasks it
+     * runs: a request reaching an idle thread is driven at once. Per thread, not per task: under
+     * load a thread alternates between its tasks, and a task it just came back to is not idle.
+     */
+    private static final ThreadLocal<long[]> LAST_DRIVE_ENDED = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
     /** Highest requests offset this processor drove from the pending store. */
     private long drivenThrough = -1;
     private org.apache.kafka.streams.processor.Cancellable timerSchedule;
@@ -183,13 +187,13 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                     + "' is registered with this processor; known jobs: " + jobs.names(), false);
             return;
         }
-        long now = System.nanoTime();
-        if (cfg.batchMax() <= 1 || (pending.isEmpty() && now - lastDriveEnded >= cfg.batchLinger().toNanos())) {
-            // Nothing to batch with: a request arriving at an idle task is driven at once, with
-            // no wait and no pending-store write. Under load the thread is busy driving, the next
-            // requests arrive within the linger of the last drive and queue up into batches.
+        long[] lastDrive = LAST_DRIVE_ENDED.get();
+        if (cfg.batchMax() <= 1 || (pending.isEmpty() && System.nanoTime() - lastDrive[0] >= cfg.batchLinger().toNanos())) {
+            // Nothing to batch with: a request reaching an idle stream thread is driven at once,
+            // with no wait and no pending-store write. Under load the thread is busy driving, the
+            // next requests arrive within the linger of its last drive and queue up into batches.
             drive(new Queued(null, src, key, request));
-            lastDriveEnded = System.nanoTime();
+            lastDrive[0] = System.nanoTime();
             return;
         }
         // Keyed by the request's offset: a record delivered again (at-least-once after a crash)
@@ -240,7 +244,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             drivenThrough = Math.max(drivenThrough, q.source().offset());
         }
         List<KeyDriver.Outcome> outcomes = driver.driveBatch(items, partition);
-        lastDriveEnded = System.nanoTime();
+        LAST_DRIVE_ENDED.get()[0] = System.nanoTime();
         if (log.isDebugEnabled()) {
             log.debug("task partition {}: drove a batch of {} requests", partition, items.size());
         }

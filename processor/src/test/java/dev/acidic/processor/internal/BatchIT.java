@@ -49,10 +49,13 @@ class BatchIT {
     void setUp() {
         prefix = "batch-" + UUID.randomUUID().toString().substring(0, 8);
         stateDir = Path.of("target", "test-state", prefix).toAbsolutePath();
-        open(64, "10s");
+        open(64, "1h");
     }
 
-    /** A long linger keeps requests pending until the test advances the wall clock past it. */
+    /**
+     * A linger of an hour keeps requests pending (the stream thread is never idle that long) until
+     * the test advances the wall clock past it.
+     */
     private void open(int batchMax, String linger) {
         AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix).withStateDir(stateDir)
                 .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax)).with(AcidicConfig.BATCH_LINGER, linger);
@@ -95,7 +98,7 @@ class BatchIT {
         assertTrue(completions.isEmpty(), "nothing is driven before the linger passes");
         assertEquals(0, count("SELECT count(*) FROM acidic_keys WHERE idempotency_key LIKE ?"));
 
-        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        driver.advanceWallClockTime(Duration.ofHours(1).plusSeconds(1));
 
         List<Completion> done = completions.readValuesToList().stream().map(Completion::decode).toList();
         assertEquals(5, done.size());
@@ -112,7 +115,7 @@ class BatchIT {
     @Test
     void aFullBatchIsDrivenWithoutWaitingForTheLinger() throws Exception {
         driver.close();
-        open(3, "10s");
+        open(3, "1h");
         for (int i = 0; i < 3; i++) {
             submit(prefix + ":" + i, "test.three-steps", Map.of("n", i));
         }
@@ -125,7 +128,7 @@ class BatchIT {
         submit(prefix + ":a", "test.three-steps", Map.of("n", 1));
         submit(prefix + ":flaky", "test.flaky", Map.of("failTimes", 1, "failStep", "second"));
         submit(prefix + ":b", "test.three-steps", Map.of("n", 2));
-        driver.advanceWallClockTime(Duration.ofSeconds(11));
+        driver.advanceWallClockTime(Duration.ofHours(1).plusSeconds(1));
         Thread.sleep(1_300); // the retry is due by Postgres' clock after the 1 s backoff
         driver.advanceWallClockTime(Duration.ofSeconds(5));
 
