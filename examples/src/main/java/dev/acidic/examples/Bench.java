@@ -427,13 +427,18 @@ final class Bench {
                 }
             }, "bench-w5-submitter");
             submitter.start();
-            Thread.sleep(4_000);
-            long sameId = killAndMeasure(f, prefix, true);
-            Thread.sleep(4_000);
-            long takeover = killAndMeasure(f, prefix, false);
-            Thread.sleep(2_000);
-            stop.set(true);
-            submitter.join();
+            long sameId;
+            long takeover;
+            try {
+                Thread.sleep(4_000);
+                sameId = killAndMeasure(f, prefix, true);
+                Thread.sleep(6_000);
+                takeover = killAndMeasure(f, prefix, false);
+                Thread.sleep(2_000);
+            } finally {
+                stop.set(true);
+                submitter.join();
+            }
             f.flush();
             int n = sentCount.get();
             awaitCompletions(f, "w5", n);
@@ -449,32 +454,44 @@ final class Bench {
     }
 
     private long killAndMeasure(BenchFleet f, String prefix, boolean restart) throws Exception {
-        String victim = f.jvms.instanceId(0);
-        Integer[] parts;
+        // the victim: the instance that committed the most phases in the last 3 s, and its partitions
+        int victimIndex = -1;
+        Integer[] parts = new Integer[0];
+        long deadline0 = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         try (Connection c = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
                 PreparedStatement ps = c.prepareStatement("""
-                        SELECT DISTINCT k.kafka_partition FROM acidic_journal j JOIN acidic_keys k USING (idempotency_key)
-                         WHERE j.data->>'by' = ? AND left(k.idempotency_key, ?) = ? AND j.at > now() - interval '3 seconds'""")) {
-            ps.setString(1, victim);
-            ps.setInt(2, prefix.length());
-            ps.setString(3, prefix);
-            List<Integer> l = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    l.add(rs.getInt(1));
+                        SELECT j.data->>'by', array_agg(DISTINCT k.kafka_partition ORDER BY k.kafka_partition), count(*)
+                          FROM acidic_journal j JOIN acidic_keys k USING (idempotency_key)
+                         WHERE left(k.idempotency_key, ?) = ? AND j.at > now() - interval '3 seconds' AND j.data->>'by' IS NOT NULL
+                         GROUP BY 1 ORDER BY 3 DESC""")) {
+            ps.setInt(1, prefix.length());
+            ps.setString(2, prefix);
+            while (victimIndex < 0 && System.nanoTime() < deadline0) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (victimIndex < 0 && rs.next()) {
+                        for (int i = 0; i < f.jvms.size(); i++) {
+                            if (f.jvms.instanceId(i).equals(rs.getString(1)) && f.jvms.process(i).isAlive()) {
+                                victimIndex = i;
+                                parts = (Integer[]) rs.getArray(2).getArray();
+                            }
+                        }
+                    }
+                }
+                if (victimIndex < 0) {
+                    Thread.sleep(200);
                 }
             }
-            parts = l.toArray(new Integer[0]);
         }
-        if (parts.length == 0) {
-            throw new IllegalStateException("instance " + victim + " ran no phase in the last 3 s: nothing to recover");
+        if (victimIndex < 0) {
+            throw new IllegalStateException("no live instance ran a phase in the last 3 s: nothing to recover");
         }
+        String victim = f.jvms.instanceId(victimIndex);
         Instant killed = Instant.now();
-        f.jvms.kill(0);
+        f.jvms.kill(victimIndex);
         out.printf("  W5: SIGKILL %s (partitions %s)%s%n", victim, Arrays.toString(parts),
                 restart ? ", restarting it with the same instance id" : ", leaving it dead");
         if (restart) {
-            f.jvms.restart(0);
+            f.jvms.restart(victimIndex);
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         try (Connection c = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
