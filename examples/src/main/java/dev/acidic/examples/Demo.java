@@ -101,12 +101,13 @@ final class Demo {
             env.put("ACIDIC_RETRY_INITIAL_DELAY", "200ms");
             env.put(RocketRides.GATEWAY_ENV, gateway.url());
             // closed before the embedded broker and database go away under them
-            try (ProcessorJvms jvms = new ProcessorJvms(dir, env, run, List.of("-Xmx512m"));
-                    JobClient client = JobClient.builder(bootstrap).requestsTopic(run + ".requests")
-                            .completionsTopic(run + ".completions").build()) {
-                processors = jvms.start(instances);
+            try (ProcessorJvms jvms = new ProcessorJvms(dir, env, run, List.of("-Xmx512m"))) {
+                processors = jvms.start(instances); // creates the topics the client needs
                 out.printf("  %d processors ready%n", instances);
-                return drive(client, gateway, jdbcUrl, jdbcUser, jdbcPassword);
+                try (JobClient client = JobClient.builder(bootstrap).requestsTopic(run + ".requests")
+                        .completionsTopic(run + ".completions").build()) {
+                    return drive(client, gateway, jdbcUrl, jdbcUser, jdbcPassword);
+                }
             }
         }
     }

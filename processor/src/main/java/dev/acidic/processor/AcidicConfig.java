@@ -59,6 +59,9 @@ public record AcidicConfig(
         Duration transactionIdleTimeout,
         int batchMax,
         Duration batchLinger,
+        int keyMaxBytes,
+        int requestMaxBytes,
+        int argsMaxDepth,
         Map<String, String> kafka,
         Map<String, String> jdbcProperties) {
 
@@ -91,6 +94,9 @@ public record AcidicConfig(
     public static final String TRANSACTION_IDLE_TIMEOUT = "acidic.transaction.idle.timeout";
     public static final String BATCH_MAX = "acidic.batch.max";
     public static final String BATCH_LINGER = "acidic.batch.linger";
+    public static final String KEY_MAX_BYTES = "acidic.key.max.bytes";
+    public static final String REQUEST_MAX_BYTES = "acidic.request.max.bytes";
+    public static final String ARGS_MAX_DEPTH = "acidic.args.max.depth";
     public static final String KAFKA_PREFIX = "acidic.kafka.";
     public static final String JDBC_PROPERTIES_PREFIX = "acidic.jdbc.properties.";
 
@@ -135,7 +141,12 @@ public record AcidicConfig(
             new Setting(BATCH_MAX, "64", "most new requests of one partition whose phases share Postgres transactions "
                     + "(one commit per round of phases instead of one per phase); 1 turns batching off"),
             new Setting(BATCH_LINGER, "2ms", "longest a request waits for others to batch with; also the stream threads' poll "
-                    + "timeout when idle"));
+                    + "timeout when idle"),
+            new Setting(KEY_MAX_BYTES, "255", "longest idempotency key in UTF-8 bytes; longer keys are rejected (at most 2048: "
+                    + "Postgres indexes the key)"),
+            new Setting(REQUEST_MAX_BYTES, "1048576", "largest request value in bytes; larger requests are rejected and copied to the DLQ"),
+            new Setting(ARGS_MAX_DEPTH, "32", "deepest nesting of objects and arrays in a request's args (args itself is 1); deeper "
+                    + "requests are rejected"));
 
     private static final Map<String, Setting> BY_KEY;
     /** ACIDIC_* variables that are not settings: the config file and the test-only fault injection. */
@@ -177,6 +188,9 @@ public record AcidicConfig(
         require(positive(transactionIdleTimeout), TRANSACTION_IDLE_TIMEOUT, transactionIdleTimeout, "use a positive duration such as 60s");
         require(batchMax >= 1 && batchMax <= 10_000, BATCH_MAX, batchMax, "use a count from 1 to 10000");
         require(positive(batchLinger), BATCH_LINGER, batchLinger, "use a positive duration such as 2ms");
+        require(keyMaxBytes >= 1 && keyMaxBytes <= 2048, KEY_MAX_BYTES, keyMaxBytes, "use a count from 1 to 2048");
+        require(requestMaxBytes >= 64, REQUEST_MAX_BYTES, requestMaxBytes, "use at least 64");
+        require(argsMaxDepth >= 1 && argsMaxDepth <= 500, ARGS_MAX_DEPTH, argsMaxDepth, "use a depth from 1 to 500");
     }
 
     /** All defaults: embedded Kafka and Postgres, instance id = host name. */
@@ -299,6 +313,9 @@ public record AcidicConfig(
         m.put(TRANSACTION_IDLE_TIMEOUT, transactionIdleTimeout.toString());
         m.put(BATCH_MAX, Integer.toString(batchMax));
         m.put(BATCH_LINGER, batchLinger.toString());
+        m.put(KEY_MAX_BYTES, Integer.toString(keyMaxBytes));
+        m.put(REQUEST_MAX_BYTES, Integer.toString(requestMaxBytes));
+        m.put(ARGS_MAX_DEPTH, Integer.toString(argsMaxDepth));
         kafka.forEach((k, v) -> m.put(KAFKA_PREFIX + k, v));
         jdbcProperties.forEach((k, v) -> m.put(JDBC_PROPERTIES_PREFIX + k, v));
         return m;
@@ -365,7 +382,9 @@ public record AcidicConfig(
                 parse(v, RETRY_MAX_DELAY, Durations::parse), parse(v, RETRY_MAX_ATTEMPTS, Integer::parseInt),
                 parse(v, DRIVE_BUDGET, Durations::parse), parse(v, TIMER_INTERVAL, Durations::parse),
                 parse(v, DB_POOL_SIZE, Integer::parseInt), parse(v, TRANSACTION_IDLE_TIMEOUT, Durations::parse),
-                parse(v, BATCH_MAX, Integer::parseInt), parse(v, BATCH_LINGER, Durations::parse), kafka, jdbcProps);
+                parse(v, BATCH_MAX, Integer::parseInt), parse(v, BATCH_LINGER, Durations::parse),
+                parse(v, KEY_MAX_BYTES, Integer::parseInt), parse(v, REQUEST_MAX_BYTES, Integer::parseInt),
+                parse(v, ARGS_MAX_DEPTH, Integer::parseInt), kafka, jdbcProps);
     }
 
     private static <T> T parse(Map<String, String> v, String key, Function<String, T> parser) {

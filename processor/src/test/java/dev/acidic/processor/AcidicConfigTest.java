@@ -88,4 +88,20 @@ class AcidicConfigTest {
         assertEquals("t1.acidic.events", c.eventsTopic());
         assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STREAM_THREADS, "0"));
     }
+
+    @Test
+    void inputLimitsAndBatchingHaveSafeDefaultsAndBounds() {
+        AcidicConfig c = AcidicConfig.defaults();
+        assertEquals(255, c.keyMaxBytes());
+        assertEquals(1_048_576, c.requestMaxBytes());
+        assertEquals(32, c.argsMaxDepth());
+        assertEquals(64, c.batchMax());
+        assertEquals(Duration.ofMillis(2), c.batchLinger());
+        IllegalArgumentException key = assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.KEY_MAX_BYTES, "5000"));
+        assertTrue(key.getMessage().contains(AcidicConfig.KEY_MAX_BYTES), key.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.ARGS_MAX_DEPTH, "0"));
+        assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.REQUEST_MAX_BYTES, "10"));
+        assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.BATCH_MAX, "0"));
+        assertEquals(1, c.with(AcidicConfig.BATCH_MAX, "1").batchMax(), "1 turns batching off");
+    }
 }

@@ -165,9 +165,14 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             dlq(src, "key is not valid UTF-8: the record cannot be answered by key");
             return;
         }
-        String keyProblem = Keys.problem(key, record.key().length);
+        String keyProblem = Keys.problem(key, record.key().length, cfg.keyMaxBytes());
         if (keyProblem != null) {
             reject(src, key, null, Completion.INVALID_REQUEST, keyProblem, true);
+            return;
+        }
+        if (record.value() != null && record.value().length > cfg.requestMaxBytes()) {
+            reject(src, key, null, Completion.INVALID_REQUEST, "request of " + record.value().length
+                    + " bytes exceeds the limit of " + cfg.requestMaxBytes() + " bytes (acidic.request.max.bytes)", true);
             return;
         }
         JobRequest request;
@@ -180,6 +185,12 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         if (!request.args().isObject()) {
             reject(src, key, request.job(), Completion.INVALID_REQUEST, "\"args\" must be a JSON object, got "
                     + request.args().getNodeType(), true);
+            return;
+        }
+        int depth = Keys.depth(request.args());
+        if (depth > cfg.argsMaxDepth()) {
+            reject(src, key, request.job(), Completion.INVALID_REQUEST, "\"args\" nest " + depth
+                    + " levels deep, more than the limit of " + cfg.argsMaxDepth() + " (acidic.args.max.depth)", true);
             return;
         }
         if (jobs.get(request.job()) == null) {

@@ -5,10 +5,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-/** Validates record keys: an idempotency key must be strict UTF-8, non-empty, bounded and NUL-free. */
+/** Validates record keys and request shapes: an idempotency key must be strict UTF-8, non-empty, bounded and NUL-free. */
 final class Keys {
-    static final int MAX_BYTES = 255;
-
     private Keys() {}
 
     /** The key as text, or null if the bytes are not valid UTF-8. */
@@ -24,16 +22,38 @@ final class Keys {
     }
 
     /** Why a decodable key cannot be an idempotency key, or null if it can. */
-    static String problem(String key, int byteLength) {
+    static String problem(String key, int byteLength, int maxBytes) {
         if (key.isEmpty()) {
             return "empty key";
         }
-        if (byteLength > MAX_BYTES) {
-            return "key of " + byteLength + " bytes exceeds the limit of " + MAX_BYTES + " bytes";
+        if (byteLength > maxBytes) {
+            return "key of " + byteLength + " bytes exceeds the limit of " + maxBytes + " bytes (acidic.key.max.bytes)";
         }
         if (key.indexOf('\0') >= 0) {
             return "key contains a NUL character, which Postgres text cannot hold";
         }
         return null;
+    }
+
+    /**
+     * How deeply objects and arrays nest in {@code node} (a scalar is 0, {@code {}} is 1), counted
+     * without recursion. The parser already refuses documents nested beyond Jackson's own limit.
+     */
+    static int depth(com.fasterxml.jackson.databind.JsonNode node) {
+        int max = 0;
+        java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>();
+        stack.push(new Object[] {node, 1});
+        while (!stack.isEmpty()) {
+            Object[] top = stack.pop();
+            com.fasterxml.jackson.databind.JsonNode n = (com.fasterxml.jackson.databind.JsonNode) top[0];
+            int d = (Integer) top[1];
+            if (n.isContainerNode()) {
+                max = Math.max(max, d);
+                for (com.fasterxml.jackson.databind.JsonNode child : n) {
+                    stack.push(new Object[] {child, d + 1});
+                }
+            }
+        }
+        return max;
     }
 }

@@ -41,10 +41,17 @@ class RequestValidationIT {
 
     @BeforeEach
     void setUp() {
+        open(java.util.Map.of());
+    }
+
+    private void open(java.util.Map<String, String> settings) {
         TestInfra infra = TestInfra.get();
         prefix = "ttd-" + UUID.randomUUID().toString().substring(0, 8);
         AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix)
                 .withStateDir(Path.of("target", "test-state", prefix));
+        for (var e : settings.entrySet()) {
+            cfg = cfg.with(e.getKey(), e.getValue());
+        }
         JobRegistry jobs = new JobRegistry(TestJobs.all());
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix);
@@ -144,5 +151,43 @@ class RequestValidationIT {
         assertEquals(List.of(EventType.ACCEPTED, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT,
                 EventType.SUCCEEDED), ev.stream().map(JobEvent::type).toList());
         assertNull(ev.get(0).error());
+    }
+
+    @Test
+    void keySizeRequestSizeAndNestingLimitsAreConfigurableAndNamedInTheAnswer() {
+        driver.close();
+        open(java.util.Map.of(AcidicConfig.KEY_MAX_BYTES, "40", AcidicConfig.REQUEST_MAX_BYTES, "200",
+                AcidicConfig.ARGS_MAX_DEPTH, "3"));
+        String okKey = prefix + ":ok";
+        requests.pipeInput(utf8(prefix + ":" + "k".repeat(30)), utf8("{\"job\":\"test.child\",\"args\":{}}"));
+        requests.pipeInput(utf8(prefix + ":big"), utf8("{\"job\":\"test.child\",\"args\":{\"s\":\"" + "x".repeat(200) + "\"}}"));
+        requests.pipeInput(utf8(prefix + ":deep"), utf8("{\"job\":\"test.child\",\"args\":{\"a\":{\"b\":[[1]]}}}"));
+        requests.pipeInput(utf8(okKey), utf8("{\"job\":\"test.child\",\"args\":{\"a\":{\"b\":{}}}}"));
+        drainBatches();
+        List<Completion> answers = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(4, answers.size());
+        assertEquals(Completion.INVALID_REQUEST, answers.get(0).reason());
+        assertTrue(answers.get(0).error().message().contains("acidic.key.max.bytes"), answers.get(0).error().message());
+        assertEquals(Completion.INVALID_REQUEST, answers.get(1).reason());
+        assertTrue(answers.get(1).error().message().contains("acidic.request.max.bytes"), answers.get(1).error().message());
+        assertEquals(Completion.INVALID_REQUEST, answers.get(2).reason());
+        assertTrue(answers.get(2).error().message().contains("nest 4 levels"), answers.get(2).error().message());
+        assertEquals(okKey, answers.get(3).key());
+        assertEquals(CompletionStatus.SUCCEEDED, answers.get(3).status(), "nested exactly to the limit is accepted");
+        List<TestRecord<byte[], byte[]>> copies = dlq.readRecordsToList();
+        assertEquals(3, copies.size(), "each rejected request is kept in the DLQ");
+        assertEquals(236, copies.get(1).value().length, "the oversized request's raw bytes, whole");
+    }
+
+    @Test
+    void theDefaultKeyLimitIs255Bytes() {
+        String at255 = prefix + ":" + "k".repeat(255 - prefix.length() - 1);
+        requests.pipeInput(utf8(at255), utf8("{\"job\":\"test.child\"}"));
+        requests.pipeInput(utf8(at255 + "k"), utf8("{\"job\":\"test.child\"}"));
+        drainBatches();
+        List<Completion> answers = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(2, answers.size());
+        assertEquals(CompletionStatus.SUCCEEDED, answers.get(0).status());
+        assertEquals(Completion.INVALID_REQUEST, answers.get(1).reason());
     }
 }
