@@ -9,6 +9,7 @@ import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobEvent;
+import dev.acidic.api.Wire;
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.it.TestInfra;
 import dev.acidic.processor.it.TestJobs;
@@ -189,5 +190,46 @@ class RequestValidationIT {
         assertEquals(2, answers.size());
         assertEquals(CompletionStatus.SUCCEEDED, answers.get(0).status());
         assertEquals(Completion.INVALID_REQUEST, answers.get(1).reason());
+    }
+
+    @Test
+    void hostileKeysAndArgumentsAreDataAndRoundTripUnchanged() throws Exception {
+        String[] hostile = {
+            prefix + ":'; DROP TABLE acidic_keys; --",
+            prefix + ":\"quoted\" \\ back\\slash $1 ? %s {}",
+            prefix + ":\u05e9\u05dc\u05d5\u05dd \ud83d\ude80 \u00e9\u0301 \u200b",
+            prefix + ":" + "\u00fc".repeat(120), // 2-byte characters up to 253 bytes
+        };
+        for (String key : hostile) {
+            String json = Wire.mapper().writeValueAsString(java.util.Map.of("job", "test.child", "args",
+                    java.util.Map.of("s", key, "@class", "java.lang.ProcessBuilder", "sql", "') OR 1=1; --")));
+            requests.pipeInput(utf8(key), utf8(json));
+        }
+        drainBatches();
+        List<TestRecord<byte[], byte[]>> answers = completions.readRecordsToList();
+        assertEquals(hostile.length, answers.size());
+        for (int i = 0; i < hostile.length; i++) {
+            Completion c = Completion.decode(answers.get(i).value());
+            assertEquals(CompletionStatus.SUCCEEDED, c.status(), hostile[i]);
+            assertEquals(hostile[i], c.key(), "the completion carries the key unchanged");
+            assertEquals(hostile[i], new String(answers.get(i).key(), StandardCharsets.UTF_8), "and so does the record key");
+        }
+        try (java.sql.Connection c = TestInfra.get().db.getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement(
+                        "SELECT args->>'s', args->>'@class', args->>'sql' FROM acidic_keys WHERE idempotency_key = ?")) {
+            for (String key : hostile) {
+                ps.setString(1, key);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    assertTrue(rs.next(), "stored under exactly its key: " + key);
+                    assertEquals(key, rs.getString(1));
+                    assertEquals("java.lang.ProcessBuilder", rs.getString(2), "a class name in input is only a string");
+                    assertEquals("') OR 1=1; --", rs.getString(3));
+                }
+            }
+        }
+        List<JobEvent> ev = events.readValuesToList().stream().map(JobEvent::decode).toList();
+        for (String key : hostile) {
+            assertTrue(ev.stream().anyMatch(e -> e.key().equals(key) && e.type() == EventType.SUCCEEDED), key);
+        }
     }
 }
