@@ -199,10 +199,14 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             return;
         }
         long[] lastDrive = LAST_DRIVE_ENDED.get();
-        if (cfg.batchMax() <= 1 || (pending.isEmpty() && System.nanoTime() - lastDrive[0] >= cfg.batchLinger().toNanos())) {
+        if (cfg.batchMax() <= 1 || !cfg.exactlyOnce()
+                || (pending.isEmpty() && System.nanoTime() - lastDrive[0] >= cfg.batchLinger().toNanos())) {
             // Nothing to batch with: a request reaching an idle stream thread is driven at once,
             // with no wait and no pending-store write. Under load the thread is busy driving, the
             // next requests arrive within the linger of its last drive and queue up into batches.
+            // Batching needs exactly-once: only then do the pending store and the input offsets
+            // commit together. Under at-least-once they can part after a crash, and a request
+            // driven from the restored store would come again as a record, and be answered twice.
             drive(new Queued(null, src, key, request));
             lastDrive[0] = System.nanoTime();
             return;
