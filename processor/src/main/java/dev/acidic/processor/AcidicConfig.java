@@ -62,6 +62,8 @@ public record AcidicConfig(
         int keyMaxBytes,
         int requestMaxBytes,
         int argsMaxDepth,
+        Duration stepTimeout,
+        Duration statementTimeout,
         Map<String, String> kafka,
         Map<String, String> jdbcProperties) {
 
@@ -97,6 +99,8 @@ public record AcidicConfig(
     public static final String KEY_MAX_BYTES = "acidic.key.max.bytes";
     public static final String REQUEST_MAX_BYTES = "acidic.request.max.bytes";
     public static final String ARGS_MAX_DEPTH = "acidic.args.max.depth";
+    public static final String STEP_TIMEOUT = "acidic.step.timeout";
+    public static final String STATEMENT_TIMEOUT = "acidic.statement.timeout";
     public static final String KAFKA_PREFIX = "acidic.kafka.";
     public static final String JDBC_PROPERTIES_PREFIX = "acidic.jdbc.properties.";
 
@@ -146,7 +150,12 @@ public record AcidicConfig(
                     + "Postgres indexes the key)"),
             new Setting(REQUEST_MAX_BYTES, "1048576", "largest request value in bytes; larger requests are rejected and copied to the DLQ"),
             new Setting(ARGS_MAX_DEPTH, "32", "deepest nesting of objects and arrays in a request's args (args itself is 1); deeper "
-                    + "requests are rejected"));
+                    + "requests are rejected"),
+            new Setting(STEP_TIMEOUT, "30s", "longest a step may run; past it the step is interrupted, its phase rolled back "
+                    + "(its connection closed) and a failed attempt counted, so a hung step cannot hold its partition; keep it "
+                    + "well below the Kafka consumer's max.poll.interval.ms (5m)"),
+            new Setting(STATEMENT_TIMEOUT, "0", "Postgres statement_timeout of the processor's connections (a step's own SQL "
+                    + "included); 0 means acidic.step.timeout"));
 
     private static final Map<String, Setting> BY_KEY;
     /** ACIDIC_* variables that are not settings: the config file and the test-only fault injection. */
@@ -191,6 +200,8 @@ public record AcidicConfig(
         require(keyMaxBytes >= 1 && keyMaxBytes <= 2048, KEY_MAX_BYTES, keyMaxBytes, "use a count from 1 to 2048");
         require(requestMaxBytes >= 64, REQUEST_MAX_BYTES, requestMaxBytes, "use at least 64");
         require(argsMaxDepth >= 1 && argsMaxDepth <= 500, ARGS_MAX_DEPTH, argsMaxDepth, "use a depth from 1 to 500");
+        require(positive(stepTimeout), STEP_TIMEOUT, stepTimeout, "use a positive duration such as 30s");
+        require(!statementTimeout.isNegative(), STATEMENT_TIMEOUT, statementTimeout, "use 0 (the step timeout) or a positive duration");
     }
 
     /** All defaults: embedded Kafka and Postgres, instance id = host name. */
@@ -277,6 +288,11 @@ public record AcidicConfig(
         return processingGuarantee.equals("exactly_once_v2");
     }
 
+    /** The Postgres statement_timeout: the setting, or the step timeout when it is 0. */
+    public Duration effectiveStatementTimeout() {
+        return statementTimeout.isZero() ? stepTimeout : statementTimeout;
+    }
+
     public int effectivePoolSize() {
         return dbPoolSize > 0 ? dbPoolSize : streamThreads + 2;
     }
@@ -316,6 +332,8 @@ public record AcidicConfig(
         m.put(KEY_MAX_BYTES, Integer.toString(keyMaxBytes));
         m.put(REQUEST_MAX_BYTES, Integer.toString(requestMaxBytes));
         m.put(ARGS_MAX_DEPTH, Integer.toString(argsMaxDepth));
+        m.put(STEP_TIMEOUT, stepTimeout.toString());
+        m.put(STATEMENT_TIMEOUT, statementTimeout.toString());
         kafka.forEach((k, v) -> m.put(KAFKA_PREFIX + k, v));
         jdbcProperties.forEach((k, v) -> m.put(JDBC_PROPERTIES_PREFIX + k, v));
         return m;
@@ -384,7 +402,8 @@ public record AcidicConfig(
                 parse(v, DB_POOL_SIZE, Integer::parseInt), parse(v, TRANSACTION_IDLE_TIMEOUT, Durations::parse),
                 parse(v, BATCH_MAX, Integer::parseInt), parse(v, BATCH_LINGER, Durations::parse),
                 parse(v, KEY_MAX_BYTES, Integer::parseInt), parse(v, REQUEST_MAX_BYTES, Integer::parseInt),
-                parse(v, ARGS_MAX_DEPTH, Integer::parseInt), kafka, jdbcProps);
+                parse(v, ARGS_MAX_DEPTH, Integer::parseInt), parse(v, STEP_TIMEOUT, Durations::parse),
+                parse(v, STATEMENT_TIMEOUT, Durations::parse), kafka, jdbcProps);
     }
 
     private static <T> T parse(Map<String, String> v, String key, Function<String, T> parser) {

@@ -104,4 +104,15 @@ class AcidicConfigTest {
         assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.BATCH_MAX, "0"));
         assertEquals(1, c.with(AcidicConfig.BATCH_MAX, "1").batchMax(), "1 turns batching off");
     }
+
+    @Test
+    void stepAndStatementTimeoutsDefaultTogetherAndStayPositive() {
+        AcidicConfig c = AcidicConfig.defaults();
+        assertEquals(Duration.ofSeconds(30), c.stepTimeout());
+        assertEquals(Duration.ofSeconds(30), c.effectiveStatementTimeout(), "0 means the step timeout");
+        assertEquals(Duration.ofSeconds(5), c.with(AcidicConfig.STEP_TIMEOUT, "5s").effectiveStatementTimeout());
+        assertEquals(Duration.ofMillis(400), c.with(AcidicConfig.STATEMENT_TIMEOUT, "400ms").effectiveStatementTimeout());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STEP_TIMEOUT, "0"));
+        assertTrue(zero.getMessage().contains(AcidicConfig.STEP_TIMEOUT), zero.getMessage());
+    }
 }

@@ -57,7 +57,8 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
      * runs: a request reaching an idle thread is driven at once. Per thread, not per task: under
      * load a thread alternates between its tasks, and a task it just came back to is not idle.
      */
-    private static final ThreadLocal<long[]> LAST_DRIVE_ENDED = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
+    private static final ThreadLocal<long[]> LAST_DRIVE_ENDED = ThreadLocal.withInitial(
+            () -> new long[] {System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1)}); // never drove: idle
     /** Highest requests offset this processor drove from the pending store. */
     private long drivenThrough = -1;
     private org.apache.kafka.streams.processor.Cancellable timerSchedule;
@@ -74,7 +75,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.ds = ds;
         this.driver = new KeyDriver(ds, jobs, cfg.instanceId(), cfg.lockTimeout(),
                 new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
-                cfg.driveBudget(), cfg.transactionIdleTimeout());
+                cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout());
     }
 
     @Override

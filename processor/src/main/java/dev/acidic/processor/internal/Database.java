@@ -25,7 +25,9 @@ public final class Database {
         h.addDataSourceProperty("ApplicationName", "acidic-" + cfg.instanceId());
         // A phase holds its key row FOR UPDATE; if its instance freezes (GC, SIGSTOP, network
         // partition) Postgres ends the transaction after this, releasing the row for a new owner.
-        h.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + cfg.transactionIdleTimeout().toMillis());
+        // And no statement runs longer than the step time limit (a step's own SQL included).
+        h.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + cfg.transactionIdleTimeout().toMillis()
+                + "; SET statement_timeout = " + cfg.effectiveStatementTimeout().toMillis());
         cfg.jdbcProperties().forEach(h::addDataSourceProperty);
         return new HikariDataSource(h);
     }

@@ -16,6 +16,9 @@ public final class Durations {
             throw new IllegalArgumentException("empty duration; write e.g. 5s, 500ms or PT5S");
         }
         String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
         if (t.startsWith("pt") || t.startsWith("p")) {
             return Duration.parse(t.toUpperCase(Locale.ROOT));
         }

@@ -6,6 +6,7 @@ import dev.acidic.api.EventType;
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobRequest;
 import dev.acidic.api.PhaseResult;
+import dev.acidic.api.StepTimeoutException;
 import dev.acidic.api.TerminalJobException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * another recovery point) in that check and stops without running the step. Journal entries are
  * written in the same transaction; publishing them is the caller's job.
  *
- * <p>Hazard: the stream thread is blocked for the whole drive. The budget bounds the number of
- * phases, not a single step: a step that hangs holds the thread.
+ * <p>The stream thread is blocked for the whole drive. The budget bounds the number of phases; a
+ * single step is bounded by the step time limit ({@link StepRunner}), its SQL by Postgres'
+ * {@code statement_timeout}.
  */
 public final class KeyDriver {
     private static final Logger log = LoggerFactory.getLogger(KeyDriver.class);
@@ -52,10 +54,12 @@ public final class KeyDriver {
     private final Backoff backoff;
     private final long budgetNanos;
     private final long idleTimeoutMs;
+    private final StepRunner steps;
 
     public KeyDriver(DataSource ds, JobRegistry jobs, String owner, Duration lockTimeout, Backoff backoff, Duration budget,
-            Duration transactionIdleTimeout) {
+            Duration transactionIdleTimeout, Duration stepTimeout) {
         this.idleTimeoutMs = transactionIdleTimeout.toMillis();
+        this.steps = new StepRunner(stepTimeout);
         this.ds = ds;
         this.jobs = jobs;
         this.owner = owner;
@@ -140,6 +144,7 @@ public final class KeyDriver {
         String rp;
         long seq;
         Phase pending; // this round's outcome, applied once the round commits
+        StepTimeoutException timedOut; // this lane's step ran past the limit in a round that failed for it
 
         Lane(int index, String key, JobDefinition def, JobRequest request) {
             this.index = index;
@@ -207,7 +212,13 @@ public final class KeyDriver {
             List<Lane> round = continuing;
             if (!phaseRound(round)) {
                 for (Lane l : round) {
-                    out[l.index] = new Outcome(phases(l.key, l.def, l.row, 0, l.rp, l.seq, l.written, l.staged, deadline), null);
+                    if (l.timedOut != null) {
+                        Phase p = recordFailure(l.key, l.def, l.rp, l.timedOut);
+                        l.apply(p);
+                        out[l.index] = new Outcome(l.result(p.stop(), p.retryInMillis()), null);
+                    } else {
+                        out[l.index] = new Outcome(phases(l.key, l.def, l.row, 0, l.rp, l.seq, l.written, l.staged, deadline), null);
+                    }
                 }
                 continuing = List.of();
             } else {
@@ -307,7 +318,15 @@ public final class KeyDriver {
                 } else if (!l.def.hasStep(l.rp)) {
                     l.pending = failUnknownRecoveryPoint(c, l.key, l.def, row);
                 } else {
-                    StepOutcome o = executeStep(c, l.key, l.def, row);
+                    StepOutcome o;
+                    try {
+                        o = executeStep(c, l.key, l.def, row);
+                    } catch (StepFailure f) {
+                        if (f.getCause() instanceof StepTimeoutException t) {
+                            l.timedOut = t; // recorded at once after the rollback, not run (and waited for) again
+                        }
+                        throw f;
+                    }
                     l.pending = o.phase();
                     journal.put(l.key, o.entries());
                     updates.put(l.key, o.update());
@@ -502,6 +521,9 @@ public final class KeyDriver {
                 stepThrew = false;
             }
             long ranMs = (System.nanoTime() - started) / 1_000_000;
+            if (failure instanceof StepTimeoutException) {
+                return recordFailure(key, def, rp, failure); // its connection was closed: not an outage
+            }
             if (SqlErrors.isConcurrencyConflict(failure) && i < CONFLICT_RETRIES) {
                 log.debug("phase '{}' of key '{}' hit a deadlock or serialization conflict; running it again (not counted)", rp, key);
                 pause(i);
@@ -590,7 +612,7 @@ public final class KeyDriver {
         PhaseResult result;
         try {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
-            result = def.step(rp).run(ctx);
+            result = steps.run(def.step(rp), ctx, () -> abandon(c));
             if (result == null) {
                 throw new IllegalStateException("step '" + rp + "' of job '" + def.name() + "' returned null; return a PhaseResult such as PhaseResult.next()");
             }
@@ -743,6 +765,21 @@ public final class KeyDriver {
             e.put("stack", stack.length() > 16_000 ? stack.substring(0, 16_000) + "\n\t... (truncated)" : stack);
         }
         return e;
+    }
+
+    /**
+     * Makes a timed-out step's connection unusable: the socket is closed at once (Postgres rolls
+     * the phase back, and SQL the step still sends fails), and the pool drops the connection.
+     */
+    private void abandon(Connection c) {
+        try {
+            c.abort(Runnable::run);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("aborting a timed-out step's connection: {}", e.toString());
+        }
+        if (ds instanceof com.zaxxer.hikari.HikariDataSource pool) {
+            pool.evictConnection(c);
+        }
     }
 
     private static void rollbackQuietly(Connection c, Throwable cause) {

@@ -37,7 +37,7 @@ public final class TestJobs {
     private TestJobs() {}
 
     public static List<JobDefinition> all() {
-        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow());
+        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway());
     }
 
     /** test.three-steps: three steps, one effect row each. */
@@ -173,6 +173,58 @@ public final class TestJobs {
                 .step("slow", ctx -> {
                     effect(ctx);
                     Thread.sleep(ctx.args().path("sleepMs").asLong(1000));
+                    return PhaseResult.next();
+                })
+                .step("third", TestJobs::effect)
+                .build();
+    }
+
+    /** Set to let the stubborn runaway steps (mode "stubborn") end; they ignore interrupts until then. */
+    public static final java.util.concurrent.CountDownLatch RELEASE_STUBBORN = new java.util.concurrent.CountDownLatch(1);
+    /** What each stubborn step got when it tried to write after it was released: the failure, or null if it wrote. */
+    public static final Map<String, Throwable> STUBBORN_LATE_WRITES = new ConcurrentHashMap<>();
+
+    /**
+     * test.runaway, args {"mode": m, "hangTimes": n}: the middle step writes its effect and then, on
+     * its first n attempts, does not end. Modes: "sleep" sleeps (interruptible); "stubborn" ignores
+     * interrupts until {@link #RELEASE_STUBBORN}, then tries one more write on its connection (recorded
+     * in {@link #STUBBORN_LATE_WRITES}); "sql" runs {@code pg_sleep(3600)}.
+     */
+    public static JobDefinition runaway() {
+        return JobDefinition.named("test.runaway")
+                .step("first", TestJobs::effect)
+                .step("hang", ctx -> {
+                    effect(ctx);
+                    if (ctx.attempt() > ctx.args().path("hangTimes").asInt(0)) {
+                        return PhaseResult.next();
+                    }
+                    switch (ctx.args().path("mode").asText()) {
+                        case "sleep" -> Thread.sleep(3_600_000);
+                        case "stubborn" -> {
+                            while (RELEASE_STUBBORN.getCount() > 0) {
+                                try {
+                                    RELEASE_STUBBORN.await();
+                                } catch (InterruptedException ignored) {
+                                    // a step that swallows interrupts: the worst case
+                                }
+                            }
+                            try (PreparedStatement ps = ctx.connection().prepareStatement(
+                                    "INSERT INTO test_effects (idempotency_key, step, attempt) VALUES (?, 'late', ?)")) {
+                                ps.setString(1, ctx.idempotencyKey());
+                                ps.setInt(2, ctx.attempt());
+                                ps.executeUpdate();
+                                STUBBORN_LATE_WRITES.put(ctx.idempotencyKey() + "/" + ctx.attempt(), new AssertionError("wrote"));
+                            } catch (SQLException e) {
+                                STUBBORN_LATE_WRITES.put(ctx.idempotencyKey() + "/" + ctx.attempt(), e);
+                            }
+                        }
+                        case "sql" -> {
+                            try (Statement st = ctx.connection().createStatement()) {
+                                st.execute("SELECT pg_sleep(3600)");
+                            }
+                        }
+                        default -> throw new IllegalArgumentException("mode?");
+                    }
                     return PhaseResult.next();
                 })
                 .step("third", TestJobs::effect)
