@@ -64,6 +64,7 @@ public record AcidicConfig(
         int argsMaxDepth,
         Duration stepTimeout,
         Duration statementTimeout,
+        boolean migrateOnStart,
         Map<String, String> kafka,
         Map<String, String> jdbcProperties) {
 
@@ -101,6 +102,7 @@ public record AcidicConfig(
     public static final String ARGS_MAX_DEPTH = "acidic.args.max.depth";
     public static final String STEP_TIMEOUT = "acidic.step.timeout";
     public static final String STATEMENT_TIMEOUT = "acidic.statement.timeout";
+    public static final String MIGRATE_ON_START = "acidic.migrate.on.start";
     public static final String KAFKA_PREFIX = "acidic.kafka.";
     public static final String JDBC_PROPERTIES_PREFIX = "acidic.jdbc.properties.";
 
@@ -155,7 +157,9 @@ public record AcidicConfig(
                     + "(its connection closed) and a failed attempt counted, so a hung step cannot hold its partition; keep it "
                     + "well below the Kafka consumer's max.poll.interval.ms (5m)"),
             new Setting(STATEMENT_TIMEOUT, "0", "Postgres statement_timeout of the processor's connections (a step's own SQL "
-                    + "included); 0 means acidic.step.timeout"));
+                    + "included); 0 means acidic.step.timeout"),
+            new Setting(MIGRATE_ON_START, "true", "apply pending migrations and the jobs' schema at start; false only checks "
+                    + "that the schema is current, for a role with DML rights alone (run the migrate command as the owner)"));
 
     private static final Map<String, Setting> BY_KEY;
     /** ACIDIC_* variables that are not settings: the config file and the test-only fault injection. */
@@ -334,6 +338,7 @@ public record AcidicConfig(
         m.put(ARGS_MAX_DEPTH, Integer.toString(argsMaxDepth));
         m.put(STEP_TIMEOUT, stepTimeout.toString());
         m.put(STATEMENT_TIMEOUT, statementTimeout.toString());
+        m.put(MIGRATE_ON_START, Boolean.toString(migrateOnStart));
         kafka.forEach((k, v) -> m.put(KAFKA_PREFIX + k, v));
         jdbcProperties.forEach((k, v) -> m.put(JDBC_PROPERTIES_PREFIX + k, v));
         return m;
@@ -403,7 +408,7 @@ public record AcidicConfig(
                 parse(v, BATCH_MAX, Integer::parseInt), parse(v, BATCH_LINGER, Durations::parse),
                 parse(v, KEY_MAX_BYTES, Integer::parseInt), parse(v, REQUEST_MAX_BYTES, Integer::parseInt),
                 parse(v, ARGS_MAX_DEPTH, Integer::parseInt), parse(v, STEP_TIMEOUT, Durations::parse),
-                parse(v, STATEMENT_TIMEOUT, Durations::parse), kafka, jdbcProps);
+                parse(v, STATEMENT_TIMEOUT, Durations::parse), parse(v, MIGRATE_ON_START, AcidicConfig::bool), kafka, jdbcProps);
     }
 
     private static <T> T parse(Map<String, String> v, String key, Function<String, T> parser) {
@@ -421,6 +426,14 @@ public record AcidicConfig(
             throw new IllegalArgumentException("setting " + key + " (env " + key.toUpperCase(Locale.ROOT).replace('.', '_')
                     + ") has invalid value '" + masked(key, String.valueOf(value)) + "': " + fix);
         }
+    }
+
+    private static boolean bool(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new IllegalArgumentException("use true or false");
+        };
     }
 
     private static boolean positive(Duration d) {

@@ -82,9 +82,14 @@ public final class AcidicProcessor implements AutoCloseable {
             log.info("starting Acidic processor: {} jobs {}", effective, jobs.names());
             pool = Database.pool(effective, effective.jdbcUrl(), effective.jdbcUser(), effective.jdbcPassword(),
                     effective.effectivePoolSize());
-            int applied = Migrator.migrate(pool, jobs.schema());
-            if (applied > 0) {
-                log.info("applied {} migration(s)", applied);
+            if (effective.migrateOnStart()) {
+                int applied = Migrator.migrate(pool, jobs.schema());
+                if (applied > 0) {
+                    log.info("applied {} migration(s)", applied);
+                }
+            } else {
+                log.info("database schema is at version {} ({}=false: migrations are left to the migrate command)",
+                        Migrator.verify(pool), AcidicConfig.MIGRATE_ON_START);
             }
             TopicSetup.ensureTopics(effective);
             var topology = AcidicTopology.build(effective, jobs, pool);

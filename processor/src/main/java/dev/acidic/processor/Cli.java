@@ -1,8 +1,12 @@
 package dev.acidic.processor;
 
 import dev.acidic.processor.internal.Database;
+import dev.acidic.processor.internal.JobRegistry;
 import dev.acidic.processor.internal.Migrator;
 import java.io.PrintStream;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -18,22 +22,18 @@ public final class Cli {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        return run(args, System.getenv(), out, err);
+    }
+
+    /** Runs a command with {@code env} in place of the process environment. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
         String cmd = args.length == 0 ? "help" : args[0];
         switch (cmd) {
             case "run" -> {
-                return runProcessor(err);
+                return runProcessor(env, err);
             }
             case "migrate" -> {
-                AcidicConfig c = AcidicConfig.fromEnv();
-                if (c.jdbcUrl().isBlank()) {
-                    err.println("migrate needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
-                    return 2;
-                }
-                try (var pool = Database.pool(c, c.jdbcUrl(), c.jdbcUser(), c.jdbcPassword(), 1)) {
-                    int n = Migrator.migrate(pool);
-                    out.println("applied " + n + " migration(s); schema is current");
-                }
-                return 0;
+                return migrate(args, env, out, err);
             }
             case "settings" -> {
                 for (AcidicConfig.Setting s : AcidicConfig.SETTINGS) {
@@ -45,17 +45,55 @@ public final class Cli {
             default -> {
                 out.println("usage: java -jar acidic-examples.jar <command>");
                 out.println("  run       start a processor (configured from ACIDIC_* environment variables)");
-                out.println("  migrate   apply the Postgres migrations and exit");
+                out.println("  migrate [--grant-to ROLE]");
+                out.println("            apply the Postgres migrations and the jobs' schema (as the schema's owner), then exit;");
+                out.println("            --grant-to lets ROLE read and write (not change) every table of the schema");
                 out.println("  settings  list every setting, its environment variable and default");
                 return cmd.equals("help") || cmd.equals("--help") ? 0 : 2;
             }
         }
     }
 
-    private static int runProcessor(PrintStream err) throws InterruptedException {
+    private static int migrate(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws SQLException {
+        String grantTo = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--grant-to") && i + 1 < args.length) {
+                grantTo = args[++i];
+            } else {
+                err.println("migrate: unknown argument '" + args[i] + "'; usage: migrate [--grant-to ROLE]");
+                return 2;
+            }
+        }
+        AcidicConfig c;
+        try {
+            c = AcidicConfig.fromEnv(env);
+        } catch (IllegalArgumentException e) {
+            err.println("configuration error: " + e.getMessage());
+            return 2;
+        }
+        if (c.jdbcUrl().isBlank()) {
+            err.println("migrate needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
+            return 2;
+        }
+        JobRegistry jobs = JobRegistry.discover(List.of(), Thread.currentThread().getContextClassLoader());
+        try (var pool = Database.pool(c, c.jdbcUrl(), c.jdbcUser(), c.jdbcPassword(), 1)) {
+            int n = Migrator.migrate(pool, jobs.schema());
+            out.println("applied " + n + " migration(s) and the schema of jobs " + jobs.names() + "; schema is current");
+            if (grantTo != null) {
+                Migrator.grantDml(pool, grantTo);
+                out.println("granted SELECT, INSERT, UPDATE, DELETE on every table of the schema to role " + grantTo);
+            }
+        } catch (SQLException | RuntimeException e) {
+            err.println("migrate failed: " + e.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+
+    private static int runProcessor(Map<String, String> env, PrintStream err) throws InterruptedException {
         AcidicConfig config;
         try {
-            config = AcidicConfig.fromEnv();
+            config = AcidicConfig.fromEnv(env);
         } catch (IllegalArgumentException e) {
             err.println("configuration error: " + e.getMessage());
             return 2;
