@@ -3,6 +3,8 @@ package dev.acidic.processor.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.processor.AcidicConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** The HikariCP pool the processor runs its phases on. */
 public final class Database {
@@ -11,9 +13,12 @@ public final class Database {
     public static HikariDataSource pool(AcidicConfig cfg, String jdbcUrl, String user, String password, int size) {
         HikariConfig h = new HikariConfig();
         h.setPoolName("acidic-" + cfg.instanceId());
-        h.setJdbcUrl(jdbcUrl);
-        h.setUsername(user);
-        h.setPassword(password);
+        Map<String, String> driverProps = new LinkedHashMap<>();
+        driverProps.put("reWriteBatchedInserts", "true");
+        driverProps.put("ApplicationName", "acidic-" + cfg.instanceId());
+        driverProps.putAll(cfg.jdbcProperties());
+        // Not h.setJdbcUrl/addDataSourceProperty: the pool would print those at DEBUG, secrets too.
+        h.setDataSource(new PostgresSource(jdbcUrl, user, password, driverProps));
         h.setMaximumPoolSize(size);
         h.setMinimumIdle(Math.min(2, size));
         // Short: a claim waiting for a connection blocks a stream thread inside a Kafka transaction.
@@ -21,14 +26,11 @@ public final class Database {
         h.setValidationTimeout(1_000);
         h.setAutoCommit(true);
         h.setInitializationFailTimeout(30_000);
-        h.addDataSourceProperty("reWriteBatchedInserts", "true");
-        h.addDataSourceProperty("ApplicationName", "acidic-" + cfg.instanceId());
         // A phase holds its key row FOR UPDATE; if its instance freezes (GC, SIGSTOP, network
         // partition) Postgres ends the transaction after this, releasing the row for a new owner.
         // And no statement runs longer than the step time limit (a step's own SQL included).
         h.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + cfg.transactionIdleTimeout().toMillis()
                 + "; SET statement_timeout = " + cfg.effectiveStatementTimeout().toMillis());
-        cfg.jdbcProperties().forEach(h::addDataSourceProperty);
         return new HikariDataSource(h);
     }
 }

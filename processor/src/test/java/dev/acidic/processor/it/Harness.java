@@ -33,8 +33,18 @@ public final class Harness implements AutoCloseable {
     private TopicReader completions;
     private TopicReader requests;
     private TopicReader dlq;
+    private final String clientBootstrap;
 
     public Harness(String label, Map<String, String> overrides) {
+        this(label, overrides, null);
+    }
+
+    /**
+     * With {@code clientBootstrap}, the test's own clients (job client, topic readers) use that
+     * address while the processors use the configured one (say, a secured listener of the same broker).
+     */
+    public Harness(String label, Map<String, String> overrides, String clientBootstrap) {
+        this.clientBootstrap = clientBootstrap == null ? infra.kafka.bootstrapServers() : clientBootstrap;
         this.name = label + "-" + SEQ.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 6);
         AcidicConfig c = AcidicConfig.defaults()
                 .withBootstrapServers(infra.kafka.bootstrapServers())
@@ -75,7 +85,7 @@ public final class Harness implements AutoCloseable {
 
     public synchronized JobClient client() {
         if (client == null) {
-            client = JobClient.builder(infra.kafka.bootstrapServers())
+            client = JobClient.builder(clientBootstrap)
                     .requestsTopic(config.requestsTopic())
                     .completionsTopic(config.completionsTopic())
                     .build();
@@ -85,28 +95,28 @@ public final class Harness implements AutoCloseable {
 
     public synchronized TopicReader events() {
         if (events == null) {
-            events = new TopicReader(infra.kafka.bootstrapServers(), config.eventsTopic());
+            events = new TopicReader(clientBootstrap, config.eventsTopic());
         }
         return events;
     }
 
     public synchronized TopicReader completions() {
         if (completions == null) {
-            completions = new TopicReader(infra.kafka.bootstrapServers(), config.completionsTopic());
+            completions = new TopicReader(clientBootstrap, config.completionsTopic());
         }
         return completions;
     }
 
     public synchronized TopicReader requests() {
         if (requests == null) {
-            requests = new TopicReader(infra.kafka.bootstrapServers(), config.requestsTopic());
+            requests = new TopicReader(clientBootstrap, config.requestsTopic());
         }
         return requests;
     }
 
     public synchronized TopicReader dlq() {
         if (dlq == null) {
-            dlq = new TopicReader(infra.kafka.bootstrapServers(), config.dlqTopic());
+            dlq = new TopicReader(clientBootstrap, config.dlqTopic());
         }
         return dlq;
     }
