@@ -171,7 +171,7 @@ public record AcidicConfig(
         BY_KEY = Collections.unmodifiableMap(m);
     }
 
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|\\.key$|keystore\\.key).*");
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|user\\.info|\\.key$|keystore\\.key).*");
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public AcidicConfig {
