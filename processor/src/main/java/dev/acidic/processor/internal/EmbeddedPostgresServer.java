@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * A real Postgres server (zonky embedded binaries) listening on loopback, with its data and the
@@ -14,27 +15,36 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final Path dataDir;
     private final Path workDir;
     private final int port;
+    private final Map<String, String> serverConfig;
     private EmbeddedPostgres pg;
 
-    private EmbeddedPostgresServer(Path dataDir, Path workDir, int port) {
+    private EmbeddedPostgresServer(Path dataDir, Path workDir, int port, Map<String, String> serverConfig) {
         this.dataDir = dataDir;
         this.workDir = workDir;
         this.port = port;
+        this.serverConfig = Map.copyOf(serverConfig);
     }
 
     public static EmbeddedPostgresServer start(Path dir) throws IOException {
+        return start(dir, Map.of());
+    }
+
+    /** Starts with extra {@code postgresql.conf} settings (say, {@code ssl=on} and its files, for TLS tests). */
+    public static EmbeddedPostgresServer start(Path dir, Map<String, String> serverConfig) throws IOException {
         Files.createDirectories(dir);
         Path work = dir.resolve("pg-binaries");
         Files.createDirectories(work);
         EmbeddedPostgresServer s = new EmbeddedPostgresServer(Files.createTempDirectory(dir, "pg-data-"), work,
-                EmbeddedKafka.freePort());
+                EmbeddedKafka.freePort(), serverConfig);
         s.startServer();
         return s;
     }
 
     private void startServer() throws IOException {
         // Never let zonky clean: it deletes the data directory on close, and a restart must find it.
-        pg = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
+        serverConfig.forEach(b::setServerConfig);
+        pg = b
                 .setOverrideWorkingDirectory(workDir.toFile())
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)

@@ -16,6 +16,7 @@ import dev.acidic.api.JobRequest;
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.Cli;
 import dev.acidic.processor.internal.EmbeddedKafka;
+import dev.acidic.processor.internal.EmbeddedPostgresServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +25,13 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -38,8 +46,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The processor reaches Kafka over TLS with SASL/PLAIN and Postgres with a password, all from
- * pass-through settings, and none of those secrets appears in any log line (Kafka's and Hikari's
+ * The processor reaches Kafka over TLS with SASL/PLAIN and Postgres over verified TLS with a
+ * password, all from pass-through settings, and none of those secrets appears in any log line (Kafka's and Hikari's
  * own included, at their most talkative useful levels), exception, {@code toString()} or CLI output.
  */
 class SecretsIT {
@@ -54,6 +62,8 @@ class SecretsIT {
             SSL_KEY_PASSWORD, WRONG_PASSWORD, MALFORMED_SECRET);
 
     private static EmbeddedKafka broker;
+    private static EmbeddedPostgresServer tlsPostgres;
+    private static Path serverCert;
     private static Path trustStore;
     private static final ListAppender<ILoggingEvent> LOGS = new ListAppender<>();
     private static final Map<String, Level> LEVELS = new HashMap<>();
@@ -73,6 +83,23 @@ class SecretsIT {
         keytool("-importcert", "-noprompt", "-alias", "broker", "-file", dir.resolve("broker.pem").toString(), "-storetype",
                 "PKCS12", "-keystore", trustStore.toString(), "-storepass", TRUST_PASSWORD);
         broker = EmbeddedKafka.start(dir, new EmbeddedKafka.Secure(keyStore, storePassword, Map.of("acidic", SASL_PASSWORD)));
+        // The same certificate serves a Postgres that takes TLS; its key as PKCS#8 PEM, owner-only.
+        serverCert = dir.resolve("broker.pem");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(keyStore)) {
+            ks.load(in, storePassword.toCharArray());
+        }
+        byte[] key = ks.getKey("broker", storePassword.toCharArray()).getEncoded();
+        Path keyFile = dir.resolve("server.key");
+        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key)
+                + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        tlsPostgres = EmbeddedPostgresServer.start(dir.resolve("pg"), Map.of("ssl", "on", "ssl_cert_file", serverCert.toString(),
+                "ssl_key_file", keyFile.toString()));
+        try (Connection c = DriverManager.getConnection(tlsPostgres.jdbcUrl(), tlsPostgres.user(), tlsPostgres.password());
+                Statement st = c.createStatement()) {
+            st.execute(TestJobs.SCHEMA);
+        }
 
         LOGS.start();
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -92,6 +119,13 @@ class SecretsIT {
         if (broker != null) {
             broker.close();
         }
+        if (tlsPostgres != null) {
+            try {
+                tlsPostgres.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
@@ -105,7 +139,6 @@ class SecretsIT {
 
     /** The processor's settings: Kafka over the broker's SASL_SSL listener, Postgres with passwords. */
     private static Map<String, String> secureSettings(String saslPassword) {
-        TestInfra infra = TestInfra.get();
         Map<String, String> m = new LinkedHashMap<>();
         m.put(AcidicConfig.BOOTSTRAP_SERVERS, broker.secureBootstrapServers());
         m.put("acidic.kafka.security.protocol", "SASL_SSL");
@@ -115,9 +148,10 @@ class SecretsIT {
         m.put("acidic.kafka.ssl.truststore.type", "PKCS12");
         m.put("acidic.kafka.ssl.truststore.location", trustStore.toString());
         m.put("acidic.kafka.ssl.truststore.password", TRUST_PASSWORD);
-        m.put(AcidicConfig.JDBC_URL, infra.postgres.jdbcUrl() + "?password=" + URL_PASSWORD);
+        m.put(AcidicConfig.JDBC_URL, tlsPostgres.jdbcUrl() + "?password=" + URL_PASSWORD);
         m.put(AcidicConfig.JDBC_PASSWORD, JDBC_PASSWORD);
-        m.put("acidic.jdbc.properties.sslmode", "disable");
+        m.put("acidic.jdbc.properties.sslmode", "verify-full");
+        m.put("acidic.jdbc.properties.sslrootcert", serverCert.toString());
         m.put("acidic.jdbc.properties.sslpassword", SSL_KEY_PASSWORD);
         return m;
     }
@@ -136,10 +170,20 @@ class SecretsIT {
             for (var a : answers) {
                 assertEquals(CompletionStatus.SUCCEEDED, a.get(60, TimeUnit.SECONDS).status());
             }
+            assertEquals(List.of(true), connectionsUseTls(h), "every processor connection uses TLS (verify-full)");
             String shown = h.processors().get(0).effectiveConfig().toString();
             texts.add(shown);
             assertTrue(shown.contains("acidic.kafka.sasl.jaas.config=****") && shown.contains("acidic.jdbc.password=****")
                     && shown.contains("acidic.kafka.ssl.truststore.password=****") && shown.contains("password=****"), shown);
+        }
+
+        // The sslmode setting reaches the driver: with it off, no connection uses TLS (the driver's
+        // default, prefer, would).
+        Map<String, String> plain = secureSettings(SASL_PASSWORD);
+        plain.put("acidic.jdbc.properties.sslmode", "disable");
+        try (Harness h = new Harness("secrets-nossl", plain, broker.bootstrapServers())) {
+            h.start();
+            assertEquals(List.of(false), connectionsUseTls(h), "sslmode=disable was passed through");
         }
 
         // 2. A wrong SASL password is refused by the broker (so the setting is really used), and
@@ -187,6 +231,22 @@ class SecretsIT {
             for (String t : texts) {
                 assertFalse(t.contains(secret), "a secret leaked in: " + t);
             }
+        }
+    }
+
+    /** Whether each of the harness's processor's Postgres connections uses TLS (distinct values). */
+    private static List<Boolean> connectionsUseTls(Harness h) throws Exception {
+        try (Connection c = DriverManager.getConnection(tlsPostgres.jdbcUrl(), tlsPostgres.user(), tlsPostgres.password());
+                var ps = c.prepareStatement("SELECT DISTINCT s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) "
+                        + "WHERE a.application_name = ?")) {
+            ps.setString(1, "acidic-" + h.config.instanceId());
+            List<Boolean> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getBoolean(1));
+                }
+            }
+            return out;
         }
     }
 
