@@ -7,10 +7,19 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The JSON wire format of requests, events and completions (UTF-8), shared by the client and the
@@ -28,6 +37,10 @@ public final class Wire {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // a number or boolean where text belongs ({"job": 123}) is an error, not "123"
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private Wire() {}
@@ -61,13 +74,21 @@ public final class Wire {
         }
     }
 
-    /** Decodes JSON into {@code type}; throws {@link WireFormatException} naming what is wrong. */
+    /**
+     * Decodes JSON into {@code type}; throws {@link WireFormatException} naming what is wrong. The
+     * bytes must be strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF,
+     * which a lenient decoder would turn into other characters) and hold one JSON value, not null.
+     */
     public static <T> T decode(byte[] json, Class<T> type) {
         if (json == null) {
             throw new WireFormatException("no value: expected a JSON " + type.getSimpleName());
         }
-        try (JsonParser parser = MAPPER.createParser(json)) {
+        String text = strictUtf8(json);
+        try (JsonParser parser = MAPPER.createParser(text)) {
             T value = MAPPER.readValue(parser, type);
+            if (value == null) {
+                throw new WireFormatException("JSON null: expected a JSON " + type.getSimpleName() + " object");
+            }
             if (parser.nextToken() != null) {
                 throw new WireFormatException("trailing data after the JSON value");
             }
@@ -77,6 +98,23 @@ public final class Wire {
         } catch (IOException | IllegalArgumentException e) {
             throw new WireFormatException("not a valid " + type.getSimpleName() + ": " + firstLine(e.getMessage()), e);
         }
+    }
+
+    private static String strictUtf8(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            throw new WireFormatException("not valid UTF-8: malformed byte sequence at byte " + in.position() + " of "
+                    + bytes.length);
+        }
+        return out.flip().toString();
     }
 
     private static String firstLine(String message) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,34 @@ class WireTest {
         WireFormatException dup = assertThrows(WireFormatException.class,
                 () -> JobRequest.decode(utf8("{\"job\":\"a\",\"job\":\"b\"}")));
         assertTrue(dup.getMessage().toLowerCase().contains("duplicate"), dup.getMessage());
+    }
+
+    @Test
+    void jsonNullNonTextJobNamesAndLenientUtf8AreRefused() {
+        for (String json : List.of("null", " null\n")) {
+            WireFormatException e = assertThrows(WireFormatException.class, () -> JobRequest.decode(utf8(json)));
+            assertTrue(e.getMessage().contains("null"), e.getMessage());
+            assertThrows(WireFormatException.class, () -> Completion.decode(utf8(json)));
+        }
+        for (String job : List.of("123", "1.5", "true")) {
+            assertThrows(WireFormatException.class, () -> JobRequest.decode(utf8("{\"job\":" + job + "}")), job);
+        }
+        // overlong '/', encoded surrogate, past U+10FFFF, a 5-byte lead: a lenient decoder reads
+        // some of these as other characters ("a/b"); all are malformed UTF-8
+        for (byte[] bad : List.of(new byte[] {(byte) 0xC0, (byte) 0xAF}, new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+                new byte[] {(byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80, (byte) 0x80})) {
+            byte[] head = utf8("{\"job\":\"a\",\"args\":{\"s\":\"a");
+            byte[] tail = utf8("b\"}}");
+            byte[] json = new byte[head.length + bad.length + tail.length];
+            System.arraycopy(head, 0, json, 0, head.length);
+            System.arraycopy(bad, 0, json, head.length, bad.length);
+            System.arraycopy(tail, 0, json, head.length + bad.length, tail.length);
+            WireFormatException e = assertThrows(WireFormatException.class, () -> JobRequest.decode(json));
+            assertTrue(e.getMessage().contains("not valid UTF-8") && e.getMessage().contains("at byte " + head.length), e.getMessage());
+        }
+        assertEquals("a\u00e9\ud83d\ude80b", JobRequest.decode(utf8("{\"job\":\"a\",\"args\":{\"s\":\"a\u00e9\ud83d\ude80b\"}}"))
+                .args().get("s").asText(), "valid multi-byte UTF-8 still reads");
     }
 
     @Test

@@ -194,6 +194,12 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                     + " levels deep, more than the limit of " + cfg.argsMaxDepth() + " (acidic.args.max.depth)", true);
             return;
         }
+        String number = Keys.oversizedNumber(request.args());
+        if (number != null) {
+            reject(src, key, request.job(), Completion.INVALID_REQUEST, "\"args\" hold " + number
+                    + "; send such values as strings", true);
+            return;
+        }
         if (jobs.get(request.job()) == null) {
             reject(src, key, request.job(), Completion.UNKNOWN_JOB, "no job named '" + request.job()
                     + "' is registered with this processor; known jobs: " + jobs.names(), false);

@@ -372,12 +372,26 @@ final class KeyStore {
         }
     }
 
+    /**
+     * Reads jsonb back. Postgres prints numbers in plain notation, so a number the wire format
+     * accepted in exponent form (or a step's result held) may come back longer than Jackson's
+     * default limit of 1000 digits; our own storage is read without that limit.
+     */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STORED = storedMapper();
+
+    private static com.fasterxml.jackson.databind.ObjectMapper storedMapper() {
+        com.fasterxml.jackson.databind.ObjectMapper m = Wire.mapper().copy();
+        m.getFactory().setStreamReadConstraints(
+                com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNumberLength(Integer.MAX_VALUE).build());
+        return m;
+    }
+
     static JsonNode parse(String json) {
         if (json == null) {
             return null;
         }
         try {
-            return Wire.mapper().readTree(json);
+            return STORED.readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable jsonb from Postgres", e);
         }

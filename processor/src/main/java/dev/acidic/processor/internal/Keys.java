@@ -35,6 +35,36 @@ final class Keys {
         return null;
     }
 
+    /** Longest number, in characters of its plain form, that a request's args may hold. */
+    static final int MAX_NUMBER_CHARS = 1000;
+
+    /**
+     * The first number in {@code node} whose plain form (what Postgres stores and prints back:
+     * {@code 1e1000} is a 1 and a thousand zeros) exceeds {@link #MAX_NUMBER_CHARS}, or null. Sized
+     * arithmetically: a tiny request must not make us build a huge string.
+     */
+    static String oversizedNumber(com.fasterxml.jackson.databind.JsonNode node) {
+        java.util.ArrayDeque<com.fasterxml.jackson.databind.JsonNode> todo = new java.util.ArrayDeque<>();
+        todo.push(node);
+        while (!todo.isEmpty()) {
+            com.fasterxml.jackson.databind.JsonNode n = todo.pop();
+            if (n.isContainerNode()) {
+                n.forEach(todo::push);
+            } else if (n.isNumber()) {
+                java.math.BigDecimal d = n.decimalValue();
+                long precision = d.precision();
+                long scale = d.scale();
+                long digits = scale <= 0 ? precision - scale : Math.max(precision, scale + 1);
+                long chars = digits + (scale > 0 ? 1 : 0) + (d.signum() < 0 ? 1 : 0);
+                if (chars > MAX_NUMBER_CHARS) {
+                    return "a number of " + chars + " digits written out (" + (n.isBigDecimal() ? d.toString() : "an integer")
+                            + "), more than " + MAX_NUMBER_CHARS;
+                }
+            }
+        }
+        return null;
+    }
+
     /**
      * How deeply objects and arrays nest in {@code node} (a scalar is 0, {@code {}} is 1), counted
      * without recursion. The parser already refuses documents nested beyond Jackson's own limit.

@@ -121,6 +121,43 @@ class RequestValidationIT {
         assertTrue(events.isEmpty(), "rejections are not job events");
     }
 
+    /** Inputs the fuzz test found crashing a stream thread (JSON null, 1e1000) or accepted altered (lenient UTF-8). */
+    @Test
+    void jsonNullHugeExponentsNonTextJobsAndMalformedUtf8AreRejectedNotCrashing() {
+        List<byte[]> bad = new java.util.ArrayList<>();
+        bad.add(utf8("null"));
+        for (String n : List.of("1e1000", "-1e1000", "1e-1000", "1e1001")) {
+            bad.add(utf8("{\"job\":\"test.three-steps\",\"args\":{\"n\":" + n + "}}"));
+        }
+        bad.add(utf8("{\"job\":123}"));
+        byte[] overlong = utf8("{\"job\":\"test.three-steps\",\"args\":{\"s\":\"a??b\"}}");
+        int at = new String(overlong, StandardCharsets.UTF_8).indexOf("??");
+        overlong[at] = (byte) 0xC0; // an overlong '/': a lenient decoder stores "a/b"
+        overlong[at + 1] = (byte) 0xAF;
+        bad.add(overlong);
+        for (int i = 0; i < bad.size(); i++) {
+            requests.pipeInput(utf8(prefix + ":odd" + i), bad.get(i));
+        }
+        String good = prefix + ":after";
+        requests.pipeInput(utf8(good), utf8("{\"job\":\"test.three-steps\",\"args\":{\"n\":1e300}}"));
+        drainBatches();
+        List<Completion> answers = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(bad.size() + 1, answers.size());
+        for (int i = 0; i < bad.size(); i++) {
+            assertEquals(prefix + ":odd" + i, answers.get(i).key());
+            assertEquals(Completion.INVALID_REQUEST, answers.get(i).reason(), answers.get(i).toString());
+        }
+        assertTrue(answers.get(0).error().message().contains("JSON null"), answers.get(0).error().message());
+        assertTrue(answers.get(1).error().message().contains("1001 digits"), answers.get(1).error().message());
+        assertTrue(answers.get(bad.size() - 1).error().message().contains("not valid UTF-8"), answers.get(bad.size() - 1).error().message());
+        assertEquals(bad.size(), dlq.readRecordsToList().size());
+        Completion after = answers.get(bad.size());
+        assertEquals(good, after.key());
+        assertEquals(CompletionStatus.SUCCEEDED, after.status(), "a 301-digit number is fine, and the thread is alive");
+        // what Postgres prints back for a stored number is plain: the store reads it without Jackson's 1000-digit limit
+        assertEquals(1001, KeyStore.parse("{\"n\": 1" + "0".repeat(1000) + "}").get("n").bigIntegerValue().toString().length());
+    }
+
     @Test
     void unknownJobEmptyKeyOversizedKeyAndNulCharactersAreRejected() {
         requests.pipeInput(utf8(prefix + ":unknown"), utf8("{\"job\":\"no.such.job\",\"args\":{}}"));

@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * every valid job must finish exactly once, and every bad record must be answered: by a completion
  * under its key when it has one, and by a DLQ copy when it could not be decoded.
  *
- * <p>Reproducible: the seed is printed and can be set with {@code -Dfuzz.seed=N}; the counts with
+ * <p>Reproducible: the seed (fixed unless {@code -Dfuzz.seed=random}) is printed and can be set with
+ * {@code -Dfuzz.seed=N}; the counts with
  * {@code -Dfuzz.bad=N} and {@code -Dfuzz.valid=N}.
  */
 class FuzzIT {
@@ -158,7 +159,9 @@ class FuzzIT {
 
     @Test
     void randomAndMutatedRecordsAmongValidRequestsAreAllAnsweredAndTheValidJobsRunExactlyOnce() throws Exception {
-        long seed = Long.getLong("fuzz.seed", System.nanoTime());
+        // Fixed by default, so the suite is deterministic; -Dfuzz.seed=random explores new inputs.
+        String seedProperty = System.getProperty("fuzz.seed", "20261129");
+        long seed = seedProperty.equals("random") ? System.nanoTime() : Long.parseLong(seedProperty);
         int badCount = Integer.getInteger("fuzz.bad", 3000);
         int validCount = Integer.getInteger("fuzz.valid", 600);
         String repro = "(reproduce with -Dfuzz.seed=" + seed + ")";
