@@ -318,15 +318,7 @@ public final class KeyDriver {
                 } else if (!l.def.hasStep(l.rp)) {
                     l.pending = failUnknownRecoveryPoint(c, l.key, l.def, row);
                 } else {
-                    StepOutcome o;
-                    try {
-                        o = executeStep(c, l.key, l.def, row);
-                    } catch (StepFailure f) {
-                        if (f.getCause() instanceof StepTimeoutException t) {
-                            l.timedOut = t; // recorded at once after the rollback, not run (and waited for) again
-                        }
-                        throw f;
-                    }
+                    StepOutcome o = executeStep(c, l.key, l.def, row);
                     l.pending = o.phase();
                     journal.put(l.key, o.entries());
                     updates.put(l.key, o.update());
@@ -354,7 +346,8 @@ public final class KeyDriver {
             c.setAutoCommit(false);
             List<Lane> done;
             try {
-                done = work.run(c);
+                // the round's steps share one hand-over to a worker thread that the step limit watches
+                done = steps.supervise(() -> work.run(c), () -> abandon(c));
                 for (Lane l : done) {
                     if (beforeClaim != null) {
                         Faults.hit(beforeClaim, l.key);
@@ -362,10 +355,16 @@ public final class KeyDriver {
                     Faults.hit(Faults.Point.BEFORE_PHASE_COMMIT, l.key);
                 }
                 c.commit();
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                if (e instanceof Error err && !(e instanceof AssertionError)) {
+                    throw err;
+                }
                 rollbackQuietly(c, e);
                 for (Lane l : lanes) {
                     l.pending = null;
+                    if (e instanceof StepRunner.TimedOut t && t.key.equals(l.key)) {
+                        l.timedOut = t.exception(); // recorded at once after the rollback, not run (and waited for) again
+                    }
                 }
                 log.debug("a batch round of {} keys failed ({}); driving them one by one", lanes.size(), e.toString());
                 return false;
@@ -612,7 +611,7 @@ public final class KeyDriver {
         PhaseResult result;
         try {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
-            result = steps.run(def.step(rp), ctx, () -> abandon(c));
+            result = steps.step(def.step(rp), ctx, () -> abandon(c));
             if (result == null) {
                 throw new IllegalStateException("step '" + rp + "' of job '" + def.name() + "' returned null; return a PhaseResult such as PhaseResult.next()");
             }
