@@ -26,6 +26,11 @@ class PendingRestoreIT {
         try (Harness h = new Harness("pending", Map.of(AcidicConfig.BATCH_LINGER, "10m", AcidicConfig.TIMER_INTERVAL, "10m",
                 AcidicConfig.STREAM_THREADS, "1"))) {
             AcidicProcessor first = h.start("pending-a");
+            // A request reaching an idle stream thread is driven at once; after this one the
+            // thread has just driven, so the next requests wait for their batch (the linger).
+            String warmUp = h.key("warm-up");
+            assertEquals(CompletionStatus.SUCCEEDED, h.client().submit(warmUp, JobRequest.of("test.three-steps", Map.of("n", 0)))
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS).status());
             List<String> keys = List.of(h.key("p1"), h.key("p2"), h.key("p3"));
             for (String k : keys) {
                 h.client().send(k, JobRequest.of("test.three-steps", Map.of("n", 1)).encode()).get();
