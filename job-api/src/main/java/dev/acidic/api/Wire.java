@@ -37,11 +37,21 @@ public final class Wire {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-            // a number or boolean where text belongs ({"job": 123}) is an error, not "123"
-            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
+    /**
+     * Reads the wire records: like {@link #MAPPER}, but a number or boolean where text belongs
+     * ({@code {"job": 123}}) is an error, not "123". Only here: jobs reading their own args into
+     * their own classes keep Jackson's usual coercions.
+     */
+    private static final ObjectMapper STRICT = strict();
+
+    private static ObjectMapper strict() {
+        ObjectMapper m = MAPPER.copy();
+        m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return m;
+    }
 
     private Wire() {}
 
@@ -84,8 +94,11 @@ public final class Wire {
             throw new WireFormatException("no value: expected a JSON " + type.getSimpleName());
         }
         String text = strictUtf8(json);
-        try (JsonParser parser = MAPPER.createParser(text)) {
-            T value = MAPPER.readValue(parser, type);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a byte-order mark, which the byte parser used to skip
+        }
+        try (JsonParser parser = STRICT.createParser(text)) {
+            T value = STRICT.readValue(parser, type);
             if (value == null) {
                 throw new WireFormatException("JSON null: expected a JSON " + type.getSimpleName() + " object");
             }

@@ -204,8 +204,10 @@ public record AcidicConfig(
         require(keyMaxBytes >= 1 && keyMaxBytes <= 2048, KEY_MAX_BYTES, keyMaxBytes, "use a count from 1 to 2048");
         require(requestMaxBytes >= 64, REQUEST_MAX_BYTES, requestMaxBytes, "use at least 64");
         require(argsMaxDepth >= 1 && argsMaxDepth <= 500, ARGS_MAX_DEPTH, argsMaxDepth, "use a depth from 1 to 500");
-        require(positive(stepTimeout), STEP_TIMEOUT, stepTimeout, "use a positive duration such as 30s");
-        require(!statementTimeout.isNegative(), STATEMENT_TIMEOUT, statementTimeout, "use 0 (the step timeout) or a positive duration");
+        require(positive(stepTimeout) && stepTimeout.compareTo(Duration.ofDays(1)) <= 0, STEP_TIMEOUT, stepTimeout,
+                "use a positive duration up to 1d, such as 30s");
+        require(!statementTimeout.isNegative() && statementTimeout.compareTo(Duration.ofDays(1)) <= 0, STATEMENT_TIMEOUT,
+                statementTimeout, "use 0 (the step timeout) or a positive duration up to 1d");
     }
 
     /** All defaults: embedded Kafka and Postgres, instance id = host name. */

@@ -114,5 +114,8 @@ class AcidicConfigTest {
         assertEquals(Duration.ofMillis(400), c.with(AcidicConfig.STATEMENT_TIMEOUT, "400ms").effectiveStatementTimeout());
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STEP_TIMEOUT, "0"));
         assertTrue(zero.getMessage().contains(AcidicConfig.STEP_TIMEOUT), zero.getMessage());
+        // Postgres takes statement_timeout in int milliseconds (about 24 days): a day at most
+        assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STEP_TIMEOUT, "30d"));
+        assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STATEMENT_TIMEOUT, "30d"));
     }
 }

@@ -59,6 +59,11 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
      */
     private static final ThreadLocal<long[]> LAST_DRIVE_ENDED = ThreadLocal.withInitial(
             () -> new long[] {System.nanoTime() - java.util.concurrent.TimeUnit.DAYS.toNanos(1)}); // never drove: idle
+    /** For tests: the calling thread has just driven requests, so the next ones wait for their batch. */
+    static void markThreadBusy() {
+        LAST_DRIVE_ENDED.get()[0] = System.nanoTime();
+    }
+
     /** Highest requests offset this processor drove from the pending store. */
     private long drivenThrough = -1;
     private org.apache.kafka.streams.processor.Cancellable timerSchedule;

@@ -198,7 +198,15 @@ public final class KeyDriver {
         if (!lanes.isEmpty()) {
             List<Lane> claimed = claimRound(lanes, partition);
             if (claimed == null) {
-                lanes.forEach(l -> alone.add(l.index)); // the round failed: nothing of it committed
+                // the round failed: nothing of it committed; a lane whose step timed out is claimed
+                // and its failure recorded, not run (and waited for) again
+                for (Lane l : lanes) {
+                    if (l.timedOut != null) {
+                        out[l.index] = claimThenFail(l, partition);
+                    } else {
+                        alone.add(l.index);
+                    }
+                }
             } else {
                 for (Lane l : lanes) {
                     if (!claimed.contains(l)) {
@@ -238,6 +246,26 @@ public final class KeyDriver {
             }
         }
         return java.util.Arrays.asList(out);
+    }
+
+    /** Claims a new key whose first step timed out in a failed claim round, and counts that attempt. */
+    private Outcome claimThenFail(Lane l, Integer partition) {
+        try {
+            Claim claim = claimWithRetries(l.key, l.request, partition);
+            if (claim.stop() != null) {
+                long last = claim.seqBefore() + claim.written().size();
+                return new Outcome(result(claim.stop(), claim.row(), claim.seqBefore(), last, claim.written(), List.of(),
+                        claim.retryInMillis()), null);
+            }
+            KeyRow row = claim.row();
+            Phase p = recordFailure(l.key, l.def, row.recoveryPoint(), l.timedOut);
+            List<JournalEntry> written = new ArrayList<>(claim.written());
+            written.addAll(p.written());
+            return new Outcome(new DriveResult(p.stop(), row.jobId(), row.job(), claim.seqBefore(), row.lastSeq() + p.written().size(),
+                    written, row.stagedSeq(), row.stagedSeq(), List.of(), p.retryInMillis(), row.finished(), row), null);
+        } catch (SQLException e) {
+            return new Outcome(null, e);
+        }
     }
 
     /** Applies a committed round: lanes that stopped get their result; the rest go on. */
@@ -363,7 +391,7 @@ public final class KeyDriver {
                 for (Lane l : lanes) {
                     l.pending = null;
                     if (e instanceof StepRunner.TimedOut t && t.key.equals(l.key)) {
-                        l.timedOut = t.exception(); // recorded at once after the rollback, not run (and waited for) again
+                        l.timedOut = t.exception(); // recorded after the rollback, not run (and waited for) again
                     }
                 }
                 log.debug("a batch round of {} keys failed ({}); driving them one by one", lanes.size(), e.toString());
@@ -772,12 +800,15 @@ public final class KeyDriver {
      */
     private void abandon(Connection c) {
         try {
-            c.abort(Runnable::run);
+            // a statement still running on the server keeps its locks until it ends: cancel it first
+            c.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+        } catch (SQLException | RuntimeException e) {
+            log.debug("cancelling a timed-out step's statement: {}", e.toString());
+        }
+        try {
+            c.abort(Runnable::run); // the pool sees the broken connection when it is closed, and drops it
         } catch (SQLException | RuntimeException e) {
             log.debug("aborting a timed-out step's connection: {}", e.toString());
-        }
-        if (ds instanceof com.zaxxer.hikari.HikariDataSource pool) {
-            pool.evictConnection(c);
         }
     }
 

@@ -49,11 +49,11 @@ public final class Migrator {
                 rs.next();
                 timeout = rs.getString(1);
             }
-            try (Statement st = c.createStatement()) {
-                st.execute("SET statement_timeout = 0"); // a migration may take long; restored below for the pool
-                st.execute("SELECT pg_advisory_lock(" + LOCK_ID + ")");
-            }
             try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET statement_timeout = 0"); // a migration may take long; restored below for the pool
+                    st.execute("SELECT pg_advisory_lock(" + LOCK_ID + ")");
+                }
                 int n = migrateLocked(c);
                 for (String sql : jobSchema) {
                     try (Statement st = c.createStatement()) {
@@ -69,12 +69,14 @@ public final class Migrator {
                 }
                 throw e;
             } finally {
+                // unlocks if locked (a no-op warning otherwise); the session setting goes back for the pool
                 try (Statement st = c.createStatement()) {
-                    st.execute("SELECT pg_advisory_unlock(" + LOCK_ID + ")");
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT set_config('statement_timeout', ?, false)")) {
-                    ps.setString(1, timeout);
-                    ps.execute();
+                    st.execute("SELECT pg_advisory_unlock_all()");
+                } finally {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('statement_timeout', ?, false)")) {
+                        ps.setString(1, timeout);
+                        ps.execute();
+                    }
                 }
             }
         }

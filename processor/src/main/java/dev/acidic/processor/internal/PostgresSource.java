@@ -92,7 +92,7 @@ final class PostgresSource implements DataSource {
 
     @Override
     public String toString() {
-        return "PostgresSource{" + url.replaceAll("(?i)([?&;]password=)[^&;]*", "$1****") + ", user=" + props.getProperty("user")
+        return "PostgresSource{" + url.replaceAll("(?i)(password=)[^&;]*", "$1****") + ", user=" + props.getProperty("user")
                 + ", properties=" + props.stringPropertyNames().stream().sorted().toList() + "}";
     }
 }

@@ -62,10 +62,13 @@ final class StepRunner {
         }
     }
 
+    /** A step in progress: what it is and when it started, published as one value. */
+    private record Running(StepContext ctx, long started) {}
+
     /** What the stream thread watches: the step in progress on the worker, if any. */
     private static final class Supervision {
-        volatile StepContext step;
-        volatile long stepStarted;
+        volatile Running step;
+        volatile StepContext last;
         volatile Thread worker;
         final AtomicInteger state = new AtomicInteger(); // 0 running, 1 done, 2 abandoned
     }
@@ -87,12 +90,17 @@ final class StepRunner {
     }
 
     private static PhaseResult watched(Supervision s, Step step, StepContext ctx) throws Exception {
-        s.step = ctx;
-        s.stepStarted = System.nanoTime();
+        if (s.state.get() != 0 || Thread.currentThread().isInterrupted()) {
+            // the work was given up (an earlier step of its round timed out): run no more steps
+            throw new IllegalStateException("work given up after a step timed out; step '" + ctx.step() + "' of key '"
+                    + ctx.idempotencyKey() + "' not run");
+        }
+        s.last = ctx;
+        s.step = new Running(ctx, System.nanoTime());
         try {
             return step.run(ctx);
         } finally {
-            s.stepStarted = 0;
+            s.step = null;
         }
     }
 
@@ -115,22 +123,24 @@ final class StepRunner {
                 s.worker = null;
                 if (!s.state.compareAndSet(0, 1)) {
                     STRAGGLERS.decrementAndGet();
-                    StepContext ctx = s.step;
+                    StepContext ctx = s.last;
                     log.info("given-up step '{}' of key '{}' ended", ctx == null ? null : ctx.step(),
                             ctx == null ? null : ctx.idempotencyKey());
                     Thread.interrupted(); // the interrupt may land after the work returned: not for the next work
                 }
             }
         });
+        Running late;
         try {
             while (true) {
-                long started = s.stepStarted;
-                long wait = started == 0 ? timeoutNanos : started + timeoutNanos - System.nanoTime();
+                Running running = s.step;
+                long wait = running == null ? timeoutNanos : running.started() + timeoutNanos - System.nanoTime();
                 try {
                     return f.get(Math.max(wait, 1_000_000), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
-                    if (started != 0 && s.stepStarted == started && System.nanoTime() - started >= timeoutNanos) {
-                        break; // the same step, past its limit
+                    if (running != null && s.step == running && System.nanoTime() - running.started() >= timeoutNanos) {
+                        late = running; // the same step, past its limit
+                        break;
                     }
                 }
             }
@@ -147,12 +157,17 @@ final class StepRunner {
         if (!giveUp(s, f, abandon)) {
             return get(f); // it finished right at the limit
         }
-        StepContext ctx = s.step;
+        StepContext ctx = late.ctx();
         String message = "step '" + ctx.step() + "' of job '" + ctx.jobName() + "' ran past acidic.step.timeout ("
                 + Duration.ofNanos(timeoutNanos).toMillis() + " ms)";
         log.warn("{} for key '{}'{}; interrupted it, closed its connection and counted a failed attempt "
                 + "({} given-up step(s) still running in this JVM)", message, ctx.idempotencyKey(), where, STRAGGLERS.get());
         throw new TimedOut(ctx.idempotencyKey(), new StepTimeoutException(message + "; it was interrupted and its phase rolled back"));
+    }
+
+    /** How many given-up works are still running in this JVM (their steps ignored the interrupt). */
+    static int stragglers() {
+        return STRAGGLERS.get();
     }
 
     /** Gives the work up unless it just finished; true if given up. */

@@ -57,8 +57,15 @@ class BatchIT {
      * the test advances the wall clock past it.
      */
     private void open(int batchMax, String linger) {
+        open(batchMax, linger, Map.of());
+    }
+
+    private void open(int batchMax, String linger, Map<String, String> more) {
         AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix).withStateDir(stateDir)
                 .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax)).with(AcidicConfig.BATCH_LINGER, linger);
+        for (var e : more.entrySet()) {
+            cfg = cfg.with(e.getKey(), e.getValue());
+        }
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -69,6 +76,8 @@ class BatchIT {
         requests = driver.createInputTopic(cfg.requestsTopic(), ser, ser);
         completions = driver.createOutputTopic(cfg.completionsTopic(), de, de);
         events = driver.createOutputTopic(cfg.eventsTopic(), de, de);
+        // this (test) thread plays the stream thread: as if it had just driven, so requests wait for the linger
+        AcidicStreamProcessor.markThreadBusy();
     }
 
     @AfterEach
@@ -142,6 +151,42 @@ class BatchIT {
         assertEquals(1, failed.get(0).attempt());
         assertEquals(9, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"),
                 "the failed attempt's effect rolled back with it; every other effect once");
+    }
+
+    /**
+     * The first step of a batch's first round hangs and swallows interrupts: its round is given up
+     * at the limit, its key claimed and the attempt counted without running it again, the other key
+     * runs alone, and the given-up work, once the step finally returns, runs no other key's step.
+     */
+    @Test
+    void aStepPastTheLimitInTheClaimRoundIsCountedOnceAndItsRoundRunsNoFurther() throws Exception {
+        driver.close();
+        open(64, "1h", Map.of(AcidicConfig.STEP_TIMEOUT, "500ms"));
+        String stubborn = prefix + ":a-stubborn"; // sorts first: its lane runs first in the round
+        String good = prefix + ":b-good";
+        submit(stubborn, "test.runaway", Map.of("mode", "stubborn", "hangTimes", 1, "hangStep", "first"));
+        submit(good, "test.runaway", Map.of("hangTimes", 0));
+        driver.advanceWallClockTime(Duration.ofHours(1).plusSeconds(1));
+
+        List<Completion> done = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(List.of(good), done.stream().map(Completion::key).toList());
+        assertEquals(CompletionStatus.SUCCEEDED, done.get(0).status());
+        List<JobEvent> failed = events.readValuesToList().stream().map(JobEvent::decode)
+                .filter(e -> e.type() == EventType.STEP_FAILED).toList();
+        assertEquals(1, failed.size());
+        assertEquals(stubborn, failed.get(0).key());
+        assertEquals(dev.acidic.api.StepTimeoutException.class.getName(), failed.get(0).error().type());
+        assertEquals(1, TestJobs.RUNS.get(stubborn + "/first").get(), "the timed-out step was not run (and waited for) again");
+
+        TestJobs.stubbornLatch(stubborn).countDown();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (StepRunner.stragglers() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, StepRunner.stragglers(), "the given-up work ended once its step returned");
+        assertTrue(TestJobs.STUBBORN_LATE_WRITES.get(stubborn + "/1") instanceof java.sql.SQLException,
+                "its late write found the connection closed: " + TestJobs.STUBBORN_LATE_WRITES.get(stubborn + "/1"));
+        assertEquals(1, TestJobs.RUNS.get(good + "/first").get(), "the given-up round ran no further step");
     }
 
     @Test

@@ -57,7 +57,7 @@ class RunawayStepIT {
             for (var answer : List.of(sleeping, swallowing, sqlSleeping)) {
                 assertEquals(CompletionStatus.SUCCEEDED, answer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).status());
             }
-            assertTrue(TestJobs.RELEASE_STUBBORN.getCount() > 0, "the stubborn step was never released before its job finished");
+            assertTrue(TestJobs.stubbornLatch(stubborn).getCount() > 0, "the stubborn step was never released before its job finished");
 
             // Each hung attempt was counted once, named why, and rolled back (its effect row is gone).
             for (String key : List.of(sleeper, stubborn, sql)) {
@@ -82,7 +82,7 @@ class RunawayStepIT {
             assertEquals(List.of("first"), h.effects(hopeless));
 
             // Released at last, the stubborn step tries to write on its phase's connection: closed.
-            TestJobs.RELEASE_STUBBORN.countDown();
+            TestJobs.stubbornLatch(stubborn).countDown();
             h.events().await(rs -> TestJobs.STUBBORN_LATE_WRITES.keySet().stream().anyMatch(k -> k.startsWith(stubborn)),
                     WAIT, "the released stubborn step's late write");
             TestJobs.STUBBORN_LATE_WRITES.forEach((k, result) -> {

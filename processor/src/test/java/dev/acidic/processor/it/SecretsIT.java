@@ -56,10 +56,11 @@ class SecretsIT {
     private static final String JDBC_PASSWORD = "jdbc-" + UUID.randomUUID();
     private static final String URL_PASSWORD = "jdbcurl-" + UUID.randomUUID();
     private static final String SSL_KEY_PASSWORD = "sslpw-" + UUID.randomUUID();
+    private static final String URL_SSL_PASSWORD = "urlsslpw-" + UUID.randomUUID();
     private static final String WRONG_PASSWORD = "wrong-" + UUID.randomUUID();
     private static final String MALFORMED_SECRET = "malformed-" + UUID.randomUUID();
     private static final List<String> SECRETS = List.of(SASL_PASSWORD, TRUST_PASSWORD, JDBC_PASSWORD, URL_PASSWORD,
-            SSL_KEY_PASSWORD, WRONG_PASSWORD, MALFORMED_SECRET);
+            SSL_KEY_PASSWORD, URL_SSL_PASSWORD, WRONG_PASSWORD, MALFORMED_SECRET);
 
     private static EmbeddedKafka broker;
     private static EmbeddedPostgresServer tlsPostgres;
@@ -148,7 +149,7 @@ class SecretsIT {
         m.put("acidic.kafka.ssl.truststore.type", "PKCS12");
         m.put("acidic.kafka.ssl.truststore.location", trustStore.toString());
         m.put("acidic.kafka.ssl.truststore.password", TRUST_PASSWORD);
-        m.put(AcidicConfig.JDBC_URL, tlsPostgres.jdbcUrl() + "?password=" + URL_PASSWORD);
+        m.put(AcidicConfig.JDBC_URL, tlsPostgres.jdbcUrl() + "?password=" + URL_PASSWORD + "&sslpassword=" + URL_SSL_PASSWORD);
         m.put(AcidicConfig.JDBC_PASSWORD, JDBC_PASSWORD);
         m.put("acidic.jdbc.properties.sslmode", "verify-full");
         m.put("acidic.jdbc.properties.sslrootcert", serverCert.toString());

@@ -179,56 +179,65 @@ public final class TestJobs {
                 .build();
     }
 
-    /** Set to let the stubborn runaway steps (mode "stubborn") end; they ignore interrupts until then. */
-    public static final java.util.concurrent.CountDownLatch RELEASE_STUBBORN = new java.util.concurrent.CountDownLatch(1);
-    /** What each stubborn step got when it tried to write after it was released: the failure, or null if it wrote. */
+    /** What each stubborn step got when it tried to write after it was released: the failure, or a marker if it wrote. */
     public static final Map<String, Throwable> STUBBORN_LATE_WRITES = new ConcurrentHashMap<>();
+    private static final Map<String, java.util.concurrent.CountDownLatch> STUBBORN = new ConcurrentHashMap<>();
+
+    /** Counting it down lets the stubborn runaway steps of {@code key} end; they ignore interrupts until then. */
+    public static java.util.concurrent.CountDownLatch stubbornLatch(String key) {
+        return STUBBORN.computeIfAbsent(key, k -> new java.util.concurrent.CountDownLatch(1));
+    }
 
     /**
-     * test.runaway, args {"mode": m, "hangTimes": n}: the middle step writes its effect and then, on
-     * its first n attempts, does not end. Modes: "sleep" sleeps (interruptible); "stubborn" ignores
-     * interrupts until {@link #RELEASE_STUBBORN}, then tries one more write on its connection (recorded
-     * in {@link #STUBBORN_LATE_WRITES}); "sql" runs {@code pg_sleep(3600)}.
+     * test.runaway, args {"mode": m, "hangTimes": n, "hangStep": "hang"|"first"}: each step counts
+     * its runs in {@link #RUNS} and writes its effect; the named step then, on its first n attempts,
+     * does not end. Modes: "sleep" sleeps (interruptible); "stubborn" ignores interrupts until
+     * {@link #stubbornLatch} of its key, then tries one more write on its connection (recorded in
+     * {@link #STUBBORN_LATE_WRITES}); "sql" runs {@code pg_sleep(3600)}.
      */
     public static JobDefinition runaway() {
         return JobDefinition.named("test.runaway")
-                .step("first", TestJobs::effect)
-                .step("hang", ctx -> {
-                    effect(ctx);
-                    if (ctx.attempt() > ctx.args().path("hangTimes").asInt(0)) {
-                        return PhaseResult.next();
-                    }
-                    switch (ctx.args().path("mode").asText()) {
-                        case "sleep" -> Thread.sleep(3_600_000);
-                        case "stubborn" -> {
-                            while (RELEASE_STUBBORN.getCount() > 0) {
-                                try {
-                                    RELEASE_STUBBORN.await();
-                                } catch (InterruptedException ignored) {
-                                    // a step that swallows interrupts: the worst case
-                                }
-                            }
-                            try (PreparedStatement ps = ctx.connection().prepareStatement(
-                                    "INSERT INTO test_effects (idempotency_key, step, attempt) VALUES (?, 'late', ?)")) {
-                                ps.setString(1, ctx.idempotencyKey());
-                                ps.setInt(2, ctx.attempt());
-                                ps.executeUpdate();
-                                STUBBORN_LATE_WRITES.put(ctx.idempotencyKey() + "/" + ctx.attempt(), new AssertionError("wrote"));
-                            } catch (SQLException e) {
-                                STUBBORN_LATE_WRITES.put(ctx.idempotencyKey() + "/" + ctx.attempt(), e);
-                            }
-                        }
-                        case "sql" -> {
-                            try (Statement st = ctx.connection().createStatement()) {
-                                st.execute("SELECT pg_sleep(3600)");
-                            }
-                        }
-                        default -> throw new IllegalArgumentException("mode?");
-                    }
-                    return PhaseResult.next();
-                })
+                .step("first", ctx -> runaway(ctx, "first"))
+                .step("hang", ctx -> runaway(ctx, "hang"))
                 .step("third", TestJobs::effect)
                 .build();
+    }
+
+    private static PhaseResult runaway(StepContext ctx, String step) throws Exception {
+        runs(ctx);
+        effect(ctx);
+        if (!step.equals(ctx.args().path("hangStep").asText("hang")) || ctx.attempt() > ctx.args().path("hangTimes").asInt(0)) {
+            return PhaseResult.next();
+        }
+        switch (ctx.args().path("mode").asText()) {
+            case "sleep" -> Thread.sleep(3_600_000);
+            case "stubborn" -> {
+                java.util.concurrent.CountDownLatch release = stubbornLatch(ctx.idempotencyKey());
+                while (release.getCount() > 0) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // a step that swallows interrupts: the worst case
+                    }
+                }
+                try (PreparedStatement ps = ctx.connection().prepareStatement(
+                        "INSERT INTO test_effects (idempotency_key, step, attempt) VALUES (?, 'late', ?)")) {
+                    ps.setString(1, ctx.idempotencyKey());
+                    ps.setInt(2, ctx.attempt());
+                    ps.executeUpdate();
+                    STUBBORN_LATE_WRITES.put(ctx.idempotencyKey() + "/" + ctx.attempt(), new AssertionError("wrote"));
+                } catch (SQLException e) {
+                    STUBBORN_LATE_WRITES.put(ctx.idempotencyKey() + "/" + ctx.attempt(), e);
+                }
+            }
+            case "sql" -> {
+                try (Statement st = ctx.connection().createStatement()) {
+                    st.execute("SELECT pg_sleep(3600)");
+                }
+            }
+            default -> throw new IllegalArgumentException("mode?");
+        }
+        return PhaseResult.next();
     }
 
     /** test.child: one step, one effect. */
@@ -270,7 +279,7 @@ public final class TestJobs {
         return PhaseResult.next();
     }
 
-    private static int runs(StepContext ctx) {
+    static int runs(StepContext ctx) {
         return RUNS.computeIfAbsent(ctx.idempotencyKey() + "/" + ctx.step(), k -> new AtomicInteger()).incrementAndGet();
     }
 }
