@@ -16,6 +16,11 @@ public final class Database {
         Map<String, String> driverProps = new LinkedHashMap<>();
         driverProps.put("reWriteBatchedInserts", "true");
         driverProps.put("ApplicationName", "acidic-" + cfg.instanceId());
+        // A Postgres that vanishes without closing the socket (a network partition) must not hold a
+        // stream thread in a read forever: no statement legitimately runs past the statement
+        // timeout, so a reply later than that (plus a margin) means the connection is gone.
+        driverProps.put("socketTimeout", Long.toString(cfg.effectiveStatementTimeout().toSeconds() + 30));
+        driverProps.put("tcpKeepAlive", "true");
         driverProps.putAll(cfg.jdbcProperties());
         // Not h.setJdbcUrl/addDataSourceProperty: the pool would print those at DEBUG, secrets too.
         h.setDataSource(new PostgresSource(jdbcUrl, user, password, driverProps));

@@ -49,6 +49,8 @@ public final class Migrator {
                 rs.next();
                 timeout = rs.getString(1);
             }
+            int networkTimeout = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, 0); // nor the socket timeout that goes with it
             try {
                 try (Statement st = c.createStatement()) {
                     st.execute("SET statement_timeout = 0"); // a migration may take long; restored below for the pool
@@ -77,6 +79,7 @@ public final class Migrator {
                         ps.setString(1, timeout);
                         ps.execute();
                     }
+                    c.setNetworkTimeout(Runnable::run, networkTimeout);
                 }
             }
         }
