@@ -279,7 +279,7 @@ public final class TestJobs {
         return PhaseResult.next();
     }
 
-    static int runs(StepContext ctx) {
+    private static int runs(StepContext ctx) {
         return RUNS.computeIfAbsent(ctx.idempotencyKey() + "/" + ctx.step(), k -> new AtomicInteger()).incrementAndGet();
     }
 }
