@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.acidic.api.JobRequest;
 import dev.acidic.api.Wire;
-import dev.acidic.processor.EmbeddedInfrastructure;
+import dev.acidic.embedded.EmbeddedInfrastructure;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

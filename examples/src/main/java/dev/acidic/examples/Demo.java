@@ -7,7 +7,7 @@ import dev.acidic.api.JobRequest;
 import dev.acidic.examples.rides.PaymentGateway;
 import dev.acidic.examples.rides.RocketRides;
 import dev.acidic.processor.AcidicProcessor;
-import dev.acidic.processor.EmbeddedInfrastructure;
+import dev.acidic.embedded.EmbeddedInfrastructure;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -16,6 +16,6 @@ public final class Main {
         if (args.length > 0 && args[0].equals("bench")) {
             System.exit(Bench.run(args, System.out));
         }
-        System.exit(Cli.run(args, System.out, System.err));
+        System.exit(Cli.run(args, System.getenv(), System.out, System.err, new EmbeddedServers()));
     }
 }

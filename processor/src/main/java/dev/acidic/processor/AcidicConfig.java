@@ -1,6 +1,6 @@
 package dev.acidic.processor;
 
-import dev.acidic.processor.internal.Durations;
+import dev.acidic.processor.internal.config.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

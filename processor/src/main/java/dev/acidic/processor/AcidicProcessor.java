@@ -2,15 +2,13 @@ package dev.acidic.processor;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.JobDefinition;
-import dev.acidic.processor.internal.AcidicTopology;
-import dev.acidic.processor.internal.Database;
-import dev.acidic.processor.internal.EmbeddedKafka;
-import dev.acidic.processor.internal.EmbeddedPostgresServer;
-import dev.acidic.processor.internal.FaultingClientSupplier;
-import dev.acidic.processor.internal.Faults;
-import dev.acidic.processor.internal.JobRegistry;
-import dev.acidic.processor.internal.Migrator;
-import dev.acidic.processor.internal.TopicSetup;
+import dev.acidic.processor.internal.streams.AcidicTopology;
+import dev.acidic.processor.internal.store.Database;
+import dev.acidic.processor.internal.streams.FaultingClientSupplier;
+import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.store.Migrator;
+import dev.acidic.processor.internal.streams.TopicSetup;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>When the configuration names no Kafka or no Postgres, the processor starts an embedded one
- * (real servers on loopback, files under {@code acidic.data.dir}) and stops it on close.
+ * <p>When the configuration names no Kafka or no Postgres, a {@link LocalInfrastructure} given to
+ * the builder starts them (the examples jar wires in the embedded module's real servers on
+ * loopback) and they stop on close; without one that is a configuration error.
  */
 public final class AcidicProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AcidicProcessor.class);
@@ -48,6 +47,7 @@ public final class AcidicProcessor implements AutoCloseable {
 
     private final AcidicConfig config;
     private final JobRegistry jobs;
+    private final LocalInfrastructure local;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -56,9 +56,10 @@ public final class AcidicProcessor implements AutoCloseable {
     private HikariDataSource pool;
     private KafkaStreams streams;
 
-    private AcidicProcessor(AcidicConfig config, JobRegistry jobs) {
+    private AcidicProcessor(AcidicConfig config, JobRegistry jobs, LocalInfrastructure local) {
         this.config = config;
         this.jobs = jobs;
+        this.local = local;
     }
 
     public static Builder builder(AcidicConfig config) {
@@ -69,15 +70,15 @@ public final class AcidicProcessor implements AutoCloseable {
     public AcidicProcessor start() {
         try {
             effective = config;
-            if (config.bootstrapServers().isBlank()) {
-                EmbeddedKafka k = EmbeddedKafka.start(config.dataDir());
-                owned.add(0, k);
-                effective = effective.withBootstrapServers(k.bootstrapServers());
-            }
-            if (config.jdbcUrl().isBlank()) {
-                EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(config.dataDir());
-                owned.add(0, pg);
-                effective = effective.withJdbc(pg.jdbcUrl(), pg.user(), pg.password());
+            if (config.bootstrapServers().isBlank() || config.jdbcUrl().isBlank()) {
+                if (local == null) {
+                    throw new IllegalArgumentException((config.bootstrapServers().isBlank() ? AcidicConfig.BOOTSTRAP_SERVERS
+                            : AcidicConfig.JDBC_URL) + " is not set: name your Kafka and Postgres (ACIDIC_BOOTSTRAP_SERVERS, "
+                            + "ACIDIC_JDBC_URL), or run the examples jar, which starts embedded ones for development");
+                }
+                LocalInfrastructure.Started started = local.start(config);
+                owned.add(0, started.servers());
+                effective = started.config();
             }
             log.info("starting Acidic processor: {} jobs {}", effective, jobs.names());
             pool = Database.pool(effective, effective.jdbcUrl(), effective.jdbcUser(), effective.jdbcPassword(),
@@ -195,6 +196,7 @@ public final class AcidicProcessor implements AutoCloseable {
         private final List<JobDefinition> jobs = new ArrayList<>();
         private boolean discover = true;
         private ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        private LocalInfrastructure local;
 
         private Builder(AcidicConfig config) {
             this.config = config;
@@ -221,13 +223,19 @@ public final class AcidicProcessor implements AutoCloseable {
             return this;
         }
 
+        /** What starts Kafka and Postgres when the configuration names none (development only). */
+        public Builder localInfrastructure(LocalInfrastructure local) {
+            this.local = local;
+            return this;
+        }
+
         public AcidicProcessor build() {
             JobRegistry registry = discover ? JobRegistry.discover(jobs, loader) : new JobRegistry(jobs);
             if (registry.names().isEmpty()) {
                 throw new IllegalArgumentException("no jobs to run: register one with job(...) or a JobProvider on the classpath");
             }
             Faults.armFromSpec(System.getenv("ACIDIC_FAULTS"));
-            return new AcidicProcessor(config, registry);
+            return new AcidicProcessor(config, registry, local);
         }
     }
 }

@@ -1,8 +1,8 @@
 package dev.acidic.processor;
 
-import dev.acidic.processor.internal.Database;
-import dev.acidic.processor.internal.JobRegistry;
-import dev.acidic.processor.internal.Migrator;
+import dev.acidic.processor.internal.store.Database;
+import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.store.Migrator;
 import java.io.PrintStream;
 import java.sql.SQLException;
 import java.util.List;
@@ -22,15 +22,25 @@ public final class Cli {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        return run(args, System.getenv(), out, err);
+        return run(args, System.getenv(), out, err, null);
     }
 
-    /** Runs a command with {@code env} in place of the process environment. */
+    /** Runs a command with {@code env} in place of the process environment, and no local infrastructure. */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        return run(args, env, out, err, null);
+    }
+
+    /**
+     * Runs a command with {@code env} in place of the process environment.
+     *
+     * @param local starts Kafka and Postgres for {@code run} when the configuration names none; null: none
+     */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, LocalInfrastructure local)
+            throws Exception {
         String cmd = args.length == 0 ? "help" : args[0];
         switch (cmd) {
             case "run" -> {
-                return runProcessor(env, err);
+                return runProcessor(env, err, local);
             }
             case "migrate" -> {
                 return migrate(args, env, out, err);
@@ -90,7 +100,7 @@ public final class Cli {
         return 0;
     }
 
-    private static int runProcessor(Map<String, String> env, PrintStream err) throws InterruptedException {
+    private static int runProcessor(Map<String, String> env, PrintStream err, LocalInfrastructure local) throws InterruptedException {
         AcidicConfig config;
         try {
             config = AcidicConfig.fromEnv(env);
@@ -98,7 +108,7 @@ public final class Cli {
             err.println("configuration error: " + e.getMessage());
             return 2;
         }
-        AcidicProcessor processor = AcidicProcessor.builder(config).build();
+        AcidicProcessor processor = AcidicProcessor.builder(config).localInfrastructure(local).build();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             processor.close();

@@ -9,7 +9,7 @@ import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobEvent;
 import dev.acidic.api.JobRequest;
-import dev.acidic.processor.internal.Faults.Point;
+import dev.acidic.processor.internal.faults.Faults.Point;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

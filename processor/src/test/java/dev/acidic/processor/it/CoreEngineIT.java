@@ -11,7 +11,7 @@ import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobEvent;
 import dev.acidic.api.JobRequest;
-import dev.acidic.processor.internal.KeyDriver;
+import dev.acidic.processor.internal.engine.KeyDriver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

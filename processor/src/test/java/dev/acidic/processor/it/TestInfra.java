@@ -2,9 +2,9 @@ package dev.acidic.processor.it;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.acidic.processor.internal.EmbeddedKafka;
-import dev.acidic.processor.internal.EmbeddedPostgresServer;
-import dev.acidic.processor.internal.Migrator;
+import dev.acidic.embedded.EmbeddedKafka;
+import dev.acidic.embedded.EmbeddedPostgresServer;
+import dev.acidic.processor.internal.store.Migrator;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;

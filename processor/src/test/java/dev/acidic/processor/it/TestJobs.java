@@ -5,7 +5,7 @@ import dev.acidic.api.JobRequest;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.StepContext;
 import dev.acidic.api.TerminalJobException;
-import dev.acidic.processor.internal.Faults;
+import dev.acidic.processor.internal.faults.Faults;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,0 +1,38 @@
+package dev.acidic.processor.internal.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses durations written as ISO-8601 ({@code PT5S}) or short ({@code 5s}, {@code 500ms}). */
+public final class Durations {
+    private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+
+    private Durations() {}
+
+    public static Duration parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("empty duration; write e.g. 5s, 500ms or PT5S");
+        }
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
+        if (t.startsWith("pt") || t.startsWith("p")) {
+            return Duration.parse(t.toUpperCase(Locale.ROOT));
+        }
+        Matcher m = SHORT.matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration; write e.g. 5s, 500ms, 2m, 1h or PT5S");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+}

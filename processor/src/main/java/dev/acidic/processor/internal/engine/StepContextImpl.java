@@ -1,0 +1,164 @@
+package dev.acidic.processor.internal.engine;
+
+import dev.acidic.processor.internal.store.KeyStore;
+import dev.acidic.processor.internal.store.StagedJob;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.acidic.api.JobRequest;
+import dev.acidic.api.JobValues;
+import dev.acidic.api.StepContext;
+import dev.acidic.api.Wire;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The context of one phase; collects the jobs it stages so the driver can publish them after commit. */
+final class StepContextImpl implements StepContext, JobValues {
+    private final KeyStore store;
+    private final Connection connection;
+    private final String key;
+    private final String job;
+    private final String step;
+    private final JsonNode args;
+    private final int attempt;
+    private long stagedSeq;
+    private final List<StagedJob> staged = new ArrayList<>();
+
+    StepContextImpl(KeyStore store, Connection connection, String key, String job, String step, JsonNode args, int attempt,
+            long stagedSeq) {
+        this.store = store;
+        this.connection = connection;
+        this.key = key;
+        this.job = job;
+        this.step = step;
+        this.args = args;
+        this.attempt = attempt;
+        this.stagedSeq = stagedSeq;
+    }
+
+    @Override
+    public String idempotencyKey() {
+        return key;
+    }
+
+    @Override
+    public String jobName() {
+        return job;
+    }
+
+    @Override
+    public String step() {
+        return step;
+    }
+
+    @Override
+    public JsonNode args() {
+        return args.deepCopy();
+    }
+
+    @Override
+    public <T> T args(Class<T> type) {
+        try {
+            return Wire.mapper().treeToValue(args, type);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("arguments of job '" + job + "' (key '" + key + "') do not fit "
+                    + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public JobValues values() {
+        return this;
+    }
+
+    @Override
+    public void stage(String idempotencyKey, JobRequest request) {
+        Objects.requireNonNull(idempotencyKey, "stage(key, request): key must not be null");
+        Objects.requireNonNull(request, "stage(key, request): request must not be null");
+        StagedJob s = new StagedJob(stagedSeq + 1, idempotencyKey, request);
+        sql(() -> store.insertStaged(connection, key, s));
+        stagedSeq++;
+        staged.add(s);
+    }
+
+    @Override
+    public <T> Optional<T> get(String name, Class<T> type) {
+        JsonNode v = sql(() -> store.getValue(connection, key, name));
+        if (v == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(Wire.mapper().treeToValue(v, type));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("value '" + name + "' of key '" + key + "' is not a " + type.getSimpleName(), e);
+        }
+    }
+
+    @Override
+    public void put(String name, Object value) {
+        Objects.requireNonNull(name, "value name");
+        JsonNode v = value == null ? Wire.mapper().nullNode() : Wire.toTree(value);
+        sql(() -> {
+            store.putValue(connection, key, name, v);
+            return null;
+        });
+    }
+
+    @Override
+    public void remove(String name) {
+        sql(() -> {
+            store.removeValue(connection, key, name);
+            return null;
+        });
+    }
+
+    long stagedSeq() {
+        return stagedSeq;
+    }
+
+    List<StagedJob> staged() {
+        return staged;
+    }
+
+    private interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    private interface SqlRun {
+        void run() throws SQLException;
+    }
+
+    private static void sql(SqlRun r) {
+        sql(() -> {
+            r.run();
+            return null;
+        });
+    }
+
+    private static <T> T sql(SqlCall<T> c) {
+        try {
+            return c.call();
+        } catch (SQLException e) {
+            throw new StepSqlException(e);
+        }
+    }
+
+    /** A SQL failure inside the context's own statements, rethrown unchecked to keep step code simple. */
+    static final class StepSqlException extends RuntimeException {
+        StepSqlException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.acidic.processor.internal.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.acidic.api.EventType;
+import dev.acidic.api.JobError;
+import dev.acidic.api.JobEvent;
+import dev.acidic.api.Wire;
+import java.time.Instant;
+
+/**
+ * One row of {@code acidic_journal}: the durable form of an event. {@code data} holds the event's
+ * optional fields (recoveryPoint, attempt, result, error, retryAt).
+ */
+public record JournalEntry(long seq, EventType type, String step, ObjectNode data, Instant at) {
+
+    public JobEvent toEvent(String key, String job) {
+        return new JobEvent(key, seq, type, job, step, text(data, "recoveryPoint"),
+                data.hasNonNull("attempt") ? data.get("attempt").asInt() : null, at,
+                data.get("result"), error(), instant(data, "retryAt"));
+    }
+
+    public JobError error() {
+        JsonNode e = data.get("error");
+        if (e == null || e.isNull()) {
+            return null;
+        }
+        return new JobError(text(e, "type"), text(e, "message"), text(e, "step"),
+                e.hasNonNull("attempt") ? e.get("attempt").asInt() : null);
+    }
+
+    public JsonNode result() {
+        JsonNode r = data.get("result");
+        return r == null || r.isNull() ? null : r;
+    }
+
+    public static ObjectNode newData() {
+        return Wire.mapper().createObjectNode();
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Instant instant(JsonNode n, String field) {
+        String t = text(n, field);
+        return t == null ? null : Instant.parse(t);
+    }
+}

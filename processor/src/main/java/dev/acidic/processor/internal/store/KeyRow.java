@@ -1,0 +1,34 @@
+package dev.acidic.processor.internal.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A key row as read under {@code FOR UPDATE}, with lock age and due time computed by Postgres
+ * (its clock, not the JVM's, decides whether a lock expired).
+ *
+ * @param lockAgeMillis now() - locked_at, or -1 when unlocked
+ * @param dueInMillis next_attempt_at - now(); &lt;= 0 when due or unset
+ */
+public record KeyRow(
+        String key,
+        UUID jobId,
+        String job,
+        String recoveryPoint,
+        String status,
+        String lockedBy,
+        long lockAgeMillis,
+        long dueInMillis,
+        int attempts,
+        JsonNode args,
+        JsonNode result,
+        JsonNode error,
+        long lastSeq,
+        long stagedSeq,
+        Instant dbNow) {
+
+    public boolean finished() {
+        return !"RUNNING".equals(status);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.acidic.processor.internal.streams;
+
+import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.AcidicConfig;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The processor topology: requests and continuations feed one processor that drives keys against
+ * Postgres and forwards events, completions, DLQ records, staged jobs and continuations.
+ */
+public final class AcidicTopology {
+    private AcidicTopology() {}
+
+    public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds) {
+        Topology t = new Topology();
+        t.addSource(Outputs.REQUESTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), cfg.requestsTopic());
+        t.addSource(Outputs.CONTINUATIONS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+                cfg.continuationsTopic());
+        t.addProcessor(Outputs.PROCESSOR, () -> new AcidicStreamProcessor(cfg, jobs, ds), Outputs.REQUESTS_SOURCE,
+                Outputs.CONTINUATIONS_SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.CURSORS), Serdes.String(),
+                Serdes.ByteArray()), Outputs.PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.TIMERS), Serdes.Bytes(),
+                Serdes.ByteArray()), Outputs.PROCESSOR);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.PENDING), Serdes.Bytes(),
+                Serdes.ByteArray()), Outputs.PROCESSOR);
+        var bytes = Serdes.ByteArray().serializer();
+        t.addSink(Outputs.EVENTS, cfg.eventsTopic(), bytes, bytes, Outputs.PROCESSOR);
+        t.addSink(Outputs.COMPLETIONS, cfg.completionsTopic(), bytes, bytes, Outputs.PROCESSOR);
+        t.addSink(Outputs.DLQ, cfg.dlqTopic(), bytes, bytes, Outputs.PROCESSOR);
+        t.addSink(Outputs.STAGED, cfg.requestsTopic(), bytes, bytes, Outputs.PROCESSOR);
+        t.addSink(Outputs.CONTINUE, cfg.continuationsTopic(), bytes, bytes, new SamePartition(), Outputs.PROCESSOR);
+        return t;
+    }
+
+    /**
+     * Continuations must reach the task that owns the key, whatever partitioner produced the
+     * request: the value carries the partition number.
+     */
+    static final class SamePartition implements StreamPartitioner<byte[], byte[]> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
+            return Optional.of(Set.of(ByteBuffer.wrap(value).getInt() % numPartitions));
+        }
+
+        static byte[] value(int partition) {
+            return ByteBuffer.allocate(4).putInt(partition).array();
+        }
+    }
+}
