@@ -14,7 +14,6 @@ import dev.acidic.api.EventType;
 import dev.acidic.api.JobEvent;
 import dev.acidic.api.JobRequest;
 import dev.acidic.processor.internal.faults.Faults;
-import dev.acidic.processor.internal.engine.KeyDriver;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +32,7 @@ class BookkeepingFailureIT {
 
     @Test
     void failedErrorBookkeepingStillSurfacesTheOriginalErrorAndTheJobRecovers() throws Exception {
-        Logger driverLog = (Logger) LoggerFactory.getLogger(KeyDriver.class);
+        Logger driverLog = (Logger) LoggerFactory.getLogger("dev.acidic.processor.internal.engine");
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
         driverLog.addAppender(logs);

@@ -11,7 +11,7 @@ import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobEvent;
 import dev.acidic.api.JobRequest;
-import dev.acidic.processor.internal.engine.KeyDriver;
+import dev.acidic.processor.internal.store.KeyRow;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +71,7 @@ class CoreEngineIT {
         assertEquals(List.of(EventType.ACCEPTED, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT,
                 EventType.SUCCEEDED), types(events));
         assertContiguous(events);
-        assertEquals(List.of("second", "third", KeyDriver.FINISHED),
+        assertEquals(List.of("second", "third", KeyRow.FINISHED),
                 events.subList(1, 4).stream().map(JobEvent::recoveryPoint).toList());
         assertEquals(1, h.completionsOf(key).size());
         assertEquals("SUCCEEDED", h.keyRow(key).get("status"));

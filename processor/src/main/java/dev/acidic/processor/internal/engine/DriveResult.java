@@ -3,34 +3,24 @@ package dev.acidic.processor.internal.engine;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.StagedJob;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * What driving a key did, and what the caller must now publish and schedule.
  *
- * @param jobId identity of the key's job instance (null when the key does not exist)
+ * <p>Everything else is derived: a drive's journal entries are contiguous, so the key's last seq
+ * after it is {@code seqBefore + written.size()}, and its staged jobs continue the row's staged
+ * ordinal the same way.
+ *
+ * @param row the key row as the claim found it (for replays and rejections); null if absent
  * @param seqBefore the key's last journal seq before this drive touched it
- * @param lastSeq the key's last journal seq after this drive
  * @param written journal entries this drive committed, in order (seqBefore+1 .. lastSeq)
  * @param staged staged jobs this drive committed, in order (stagedBefore+1 .. stagedSeq)
  * @param retryInMillis for {@link Kind#WAIT}: when to drive the key again
- * @param row the key row as the claim found it (for replays and rejections); null if absent
  */
-public record DriveResult(
-        Kind kind,
-        UUID jobId,
-        String job,
-        long seqBefore,
-        long lastSeq,
-        List<JournalEntry> written,
-        long stagedBefore,
-        long stagedSeq,
-        List<StagedJob> staged,
-        long retryInMillis,
-        boolean wasFinished,
-        KeyRow row) {
+public record DriveResult(Kind kind, KeyRow row, long seqBefore, List<JournalEntry> written, List<StagedJob> staged,
+        long retryInMillis) {
 
     public enum Kind {
         /** The job is finished (now, or it was already). */
@@ -45,5 +35,39 @@ public record DriveResult(
         LOST,
         /** No such key (a timer or continuation outlived it). */
         MISSING
+    }
+
+    public DriveResult {
+        written = List.copyOf(written);
+        staged = List.copyOf(staged);
+    }
+
+    /** Identity of the key's job instance; null when the key does not exist. */
+    public UUID jobId() {
+        return row == null ? null : row.jobId();
+    }
+
+    public String job() {
+        return row == null ? null : row.job();
+    }
+
+    /** The key's last journal seq after this drive. */
+    public long lastSeq() {
+        return seqBefore + written.size();
+    }
+
+    /** The key's last staged-job ordinal before this drive. */
+    public long stagedBefore() {
+        return row == null ? 0 : row.stagedSeq();
+    }
+
+    /** The key's last staged-job ordinal after this drive. */
+    public long stagedSeq() {
+        return stagedBefore() + staged.size();
+    }
+
+    /** Whether the key had finished before this drive (a request for it is a replay). */
+    public boolean wasFinished() {
+        return row != null && row.finished();
     }
 }

@@ -28,6 +28,9 @@ public record KeyRow(
         long stagedSeq,
         Instant dbNow) {
 
+    /** The recovery point stored once the last step has committed. */
+    public static final String FINISHED = "$finished";
+
     public boolean finished() {
         return !"RUNNING".equals(status);
     }

@@ -1,7 +1,7 @@
 package dev.acidic.processor.internal.streams;
 
 import dev.acidic.processor.internal.engine.JobRegistry;
-import dev.acidic.processor.internal.engine.KeyDriver;
+import dev.acidic.processor.internal.engine.Engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,7 +79,7 @@ class BatchIT {
         completions = driver.createOutputTopic(cfg.completionsTopic(), de, de);
         events = driver.createOutputTopic(cfg.eventsTopic(), de, de);
         // this (test) thread plays the stream thread: as if it had just driven, so requests wait for the linger
-        AcidicStreamProcessor.markThreadBusy();
+        PendingBatch.markThreadBusy();
     }
 
     @AfterEach
@@ -182,10 +182,10 @@ class BatchIT {
 
         TestJobs.stubbornLatch(stubborn).countDown();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (KeyDriver.stepsStillRunning() > 0 && System.nanoTime() < deadline) {
+        while (Engine.stepsStillRunning() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(0, KeyDriver.stepsStillRunning(), "the given-up work ended once its step returned");
+        assertEquals(0, Engine.stepsStillRunning(), "the given-up work ended once its step returned");
         assertTrue(TestJobs.STUBBORN_LATE_WRITES.get(stubborn + "/1") instanceof java.sql.SQLException,
                 "its late write found the connection closed: " + TestJobs.STUBBORN_LATE_WRITES.get(stubborn + "/1"));
         assertEquals(1, TestJobs.RUNS.get(good + "/first").get(), "the given-up round ran no further step");

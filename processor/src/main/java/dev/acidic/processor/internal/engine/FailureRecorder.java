@@ -1,0 +1,75 @@
+package dev.acidic.processor.internal.engine;
+
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.TerminalJobException;
+import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.store.KeyRow;
+import dev.acidic.processor.internal.store.KeyStore;
+import java.sql.Connection;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records a step failure in its own transaction, after the phase rolled back: the error, the
+ * attempt count, the unlock and the next attempt (or FAILED).
+ */
+final class FailureRecorder {
+    private static final Logger log = LoggerFactory.getLogger(FailureRecorder.class);
+
+    private final DataSource ds;
+    private final KeyStore store;
+    private final String owner;
+    private final FailurePolicy policy;
+
+    FailureRecorder(DataSource ds, KeyStore store, String owner, FailurePolicy policy) {
+        this.ds = ds;
+        this.store = store;
+        this.owner = owner;
+        this.policy = policy;
+    }
+
+    /**
+     * If the bookkeeping itself fails, the original error is logged with the bookkeeping failure
+     * attached as suppressed, and the step runs again later without counting the attempt.
+     */
+    Phase record(String key, JobDefinition def, String rp, Throwable failure) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Faults.hit(Faults.Point.RECORD_FAILURE, key);
+                KeyRow row = store.lockRow(c, key);
+                if (row == null || row.finished() || !owner.equals(row.lockedBy()) || !rp.equals(row.recoveryPoint())) {
+                    c.rollback();
+                    log.warn("key '{}': step '{}' failed ({}) but the key is no longer ours; leaving it to its owner", key, rp,
+                            failure.toString());
+                    return Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
+                }
+                Transitions.Outcome o = Transitions.afterFailure(row, failure, policy, owner);
+                store.appendJournal(c, key, o.entries());
+                store.update(c, key, o.update());
+                c.commit();
+                int attempt = row.attempts() + 1;
+                if (o.phase().stop() == DriveResult.Kind.DONE) {
+                    log.warn("job '{}' key '{}' FAILED at step '{}' attempt {}{}: {}", def.name(), key, rp, attempt,
+                            failure instanceof TerminalJobException ? " (terminal)" : " (attempts exhausted)", failure.toString());
+                } else {
+                    log.info("job '{}' key '{}' step '{}' failed (attempt {} of {}): {}; retry in {} ms", def.name(), key, rp,
+                            attempt, policy.maxAttempts(), failure.toString(), o.phase().retryInMillis());
+                }
+                return o.phase();
+            } catch (Exception bookkeeping) {
+                Connections.rollbackQuietly(c, bookkeeping);
+                throw bookkeeping;
+            }
+        } catch (Exception bookkeeping) {
+            failure.addSuppressed(bookkeeping);
+            long retryIn = policy.retryDelay(1).toMillis();
+            log.error("job '{}' key '{}' step '{}' failed, and recording that failure in Postgres failed too ({}); "
+                    + "the step will run again in {} ms without counting this attempt", def.name(), key, rp,
+                    bookkeeping.toString(), retryIn, failure);
+            return Phase.stop(DriveResult.Kind.WAIT, List.of(), retryIn);
+        }
+    }
+}

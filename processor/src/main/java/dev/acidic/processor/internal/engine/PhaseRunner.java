@@ -1,0 +1,183 @@
+package dev.acidic.processor.internal.engine;
+
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.PhaseResult;
+import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.store.KeyRow;
+import dev.acidic.processor.internal.store.KeyStore;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the atomic phases of one key, each in its own Postgres transaction: lock the key row FOR
+ * UPDATE, check that this instance still owns it at the expected recovery point, run the step on
+ * the same connection, write the journal and the row's advance, commit. A zombie whose lock was
+ * taken over finds another owner (or another recovery point) in that check and stops without
+ * running the step.
+ */
+final class PhaseRunner {
+    private static final Logger log = LoggerFactory.getLogger(PhaseRunner.class);
+
+    private final DataSource ds;
+    private final KeyStore store;
+    private final String owner;
+    private final StepRunner steps;
+    private final FailurePolicy policy;
+    private final FailureRecorder failures;
+
+    PhaseRunner(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures) {
+        this.ds = ds;
+        this.store = store;
+        this.owner = owner;
+        this.steps = steps;
+        this.policy = policy;
+        this.failures = failures;
+    }
+
+    /** A step (or the application of its result) threw; carries the original throwable. */
+    static final class StepFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StepFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * Runs phases of a claimed key from {@code rp} until one stops the drive or the deadline passes.
+     *
+     * @param progress what this drive already committed for the key (appended to)
+     */
+    DriveResult phases(String key, JobDefinition def, String rp, Progress progress, long deadline) {
+        while (true) {
+            Phase p = phaseWithRetries(key, def, rp);
+            progress.add(p);
+            if (p.stop() != null) {
+                return progress.result(p.stop(), p.retryInMillis());
+            }
+            rp = p.nextRecoveryPoint();
+            if (System.nanoTime() >= deadline) {
+                return progress.result(DriveResult.Kind.CONTINUE, 0);
+            }
+        }
+    }
+
+    /** Runs one phase, sorting its failures as {@link FailurePolicy} says. */
+    Phase phaseWithRetries(String key, JobDefinition def, String rp) {
+        for (int i = 0; ; i++) {
+            long started = System.nanoTime();
+            Throwable failure;
+            boolean stepThrew;
+            try {
+                return phase(key, def, rp);
+            } catch (StepFailure f) {
+                failure = f.getCause();
+                stepThrew = true;
+            } catch (SQLException e) {
+                failure = e; // the engine's own statements
+                stepThrew = false;
+            }
+            long ranMs = (System.nanoTime() - started) / 1_000_000;
+            FailurePolicy.Verdict v = policy.judge(rp, failure, stepThrew, ranMs, i);
+            switch (v.action()) {
+                case RETRY_NOW -> {
+                    log.debug("phase '{}' of key '{}' hit a deadlock or serialization conflict; running it again (not counted)", rp, key);
+                    Connections.pause(i);
+                }
+                case RETRY_LATER -> {
+                    log.warn("phase '{}' of key '{}' could not run: {}; retrying in {} ms (not counted as a failed attempt)", rp, key,
+                            failure.toString(), FailurePolicy.UNAVAILABLE_RETRY_MS);
+                    return Phase.stop(DriveResult.Kind.WAIT, List.of(), FailurePolicy.UNAVAILABLE_RETRY_MS);
+                }
+                case COUNT -> {
+                    return failures.record(key, def, rp, v.failure());
+                }
+                default -> throw new IllegalStateException("unexpected verdict " + v);
+            }
+        }
+    }
+
+    /** A failed attempt counted after its round (or phase) was rolled back. */
+    Phase recordFailure(String key, JobDefinition def, String rp, Throwable failure) {
+        return failures.record(key, def, rp, failure);
+    }
+
+    private Phase phase(String key, JobDefinition def, String rp) throws SQLException, StepFailure {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            boolean committed = false;
+            try {
+                KeyRow row = store.lockRow(c, key);
+                if (!stillOurs(key, rp, row)) {
+                    c.rollback();
+                    return Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
+                }
+                if (!def.hasStep(rp)) {
+                    Transitions.Outcome failed = Transitions.unknownRecoveryPoint(key, def, row);
+                    log.error("failing job: {}", failed.update().error().path("message").asText());
+                    store.appendJournal(c, key, failed.entries());
+                    store.update(c, key, failed.update());
+                    c.commit();
+                    committed = true;
+                    return failed.phase();
+                }
+                Transitions.Outcome o = executeStep(c, key, def, row);
+                store.appendJournal(c, key, o.entries());
+                store.update(c, key, o.update());
+                Faults.hit(Faults.Point.BEFORE_PHASE_COMMIT, key);
+                c.commit();
+                committed = true;
+                Faults.hit(Faults.Point.AFTER_PHASE_COMMIT, key);
+                return o.phase();
+            } catch (SQLException | RuntimeException e) {
+                if (!committed) {
+                    Connections.rollbackQuietly(c, e);
+                }
+                throw e;
+            } catch (StepFailure e) {
+                Connections.rollbackQuietly(c, e.getCause());
+                throw e;
+            } catch (Exception e) {
+                // a fault hook that threw a checked exception
+                if (!committed) {
+                    Connections.rollbackQuietly(c, e);
+                }
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** Whether the locked row is still this instance's, at {@code rp}; logs why not. */
+    boolean stillOurs(String key, String rp, KeyRow row) {
+        if (row != null && !row.finished() && owner.equals(row.lockedBy()) && rp.equals(row.recoveryPoint())) {
+            return true;
+        }
+        log.info("key '{}': no longer ours at '{}' (now {} at '{}', locked by {}); stopping", key, rp,
+                row == null ? "gone" : row.status(), row == null ? null : row.recoveryPoint(), row == null ? null : row.lockedBy());
+        return false;
+    }
+
+    /** Runs the step at the row's recovery point on {@code c} and works out what it leads to. */
+    Transitions.Outcome executeStep(Connection c, String key, JobDefinition def, KeyRow row) throws StepFailure {
+        String rp = row.recoveryPoint();
+        StepContextImpl ctx = new StepContextImpl(store, c, key, def.name(), rp, row.args(), row.attempts() + 1, row.stagedSeq());
+        try {
+            Faults.hit(Faults.Point.BEFORE_STEP, key);
+            PhaseResult result = steps.step(def.step(rp), ctx, () -> Connections.abandon(c));
+            if (result == null) {
+                throw new IllegalStateException("step '" + rp + "' of job '" + def.name()
+                        + "' returned null; return a PhaseResult such as PhaseResult.next()");
+            }
+            return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq());
+        } catch (Throwable t) {
+            if (t instanceof Error err && !(t instanceof AssertionError)) {
+                throw err;
+            }
+            throw new StepFailure(t);
+        }
+    }
+}

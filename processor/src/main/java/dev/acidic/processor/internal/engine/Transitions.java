@@ -1,0 +1,148 @@
+package dev.acidic.processor.internal.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.acidic.api.EventType;
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.PhaseResult;
+import dev.acidic.api.TerminalJobException;
+import dev.acidic.processor.internal.store.JournalEntry;
+import dev.acidic.processor.internal.store.KeyRow;
+import dev.acidic.processor.internal.store.KeyStore;
+import dev.acidic.processor.internal.store.StagedJob;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine's pure rules: what a step's {@link PhaseResult}, a step failure or a recovery point
+ * the definition no longer has turn into, as journal entries, the key row's new state and whether
+ * the drive stops. No SQL and no step runs here; the callers write the result in the phase's
+ * transaction.
+ */
+final class Transitions {
+    /** Longest stack trace kept with an error; the rest is cut. */
+    static final int MAX_STACK_CHARS = 16_000;
+
+    private Transitions() {}
+
+    /** A transition: the phase outcome, and the journal entries and row update to write in its transaction. */
+    record Outcome(Phase phase, List<JournalEntry> entries, KeyStore.RowUpdate update) {}
+
+    /**
+     * What a step that returned {@code result} leads to.
+     *
+     * @param row the key row the step ran on (its recovery point is the step)
+     * @param staged the jobs the step staged, the last of which has ordinal {@code stagedSeq}
+     * @throws TerminalJobException for a {@code recoverTo} a step the job does not have
+     */
+    static Outcome afterStep(JobDefinition def, KeyRow row, PhaseResult result, String owner, List<StagedJob> staged,
+            long stagedSeq) {
+        String rp = row.recoveryPoint();
+        int attempt = row.attempts() + 1;
+        String next;
+        JsonNode finalResult = null;
+        Instant notBefore = null;
+        if (result instanceof PhaseResult.Next) {
+            next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
+        } else if (result instanceof PhaseResult.RecoverTo r) {
+            if (!def.hasStep(r.step())) {
+                throw new TerminalJobException("step '" + rp + "' returned recoverTo('" + r.step() + "') but job '"
+                        + def.name() + "' has no such step; its steps are " + def.stepNames());
+            }
+            next = r.step();
+        } else if (result instanceof PhaseResult.Finish f) {
+            next = KeyRow.FINISHED;
+            finalResult = f.result();
+        } else if (result instanceof PhaseResult.Repeat) {
+            next = rp;
+        } else if (result instanceof PhaseResult.WaitUntil w) {
+            next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
+            if (!next.equals(KeyRow.FINISHED)) {
+                notBefore = w.instant();
+            }
+        } else {
+            throw new IllegalStateException("unsupported phase result " + result);
+        }
+        Instant now = row.dbNow();
+        long seq = row.lastSeq();
+        List<JournalEntry> entries = new ArrayList<>(2);
+        ObjectNode rpData = JournalEntry.newData().put("recoveryPoint", next).put("attempt", attempt).put("by", owner);
+        if (notBefore != null) {
+            rpData.put("retryAt", notBefore.toString());
+        }
+        entries.add(new JournalEntry(++seq, EventType.RECOVERY_POINT, rp, rpData, now));
+        boolean finished = next.equals(KeyRow.FINISHED);
+        if (finished) {
+            ObjectNode d = JournalEntry.newData();
+            d.set("result", finalResult);
+            entries.add(new JournalEntry(++seq, EventType.SUCCEEDED, rp, d, now));
+        }
+        DriveResult.Kind stop = finished ? DriveResult.Kind.DONE : notBefore != null ? DriveResult.Kind.WAIT : null;
+        long retryIn = notBefore == null ? 0 : Math.max(0, notBefore.toEpochMilli() - now.toEpochMilli());
+        boolean keepLock = !finished && notBefore == null;
+        return new Outcome(new Phase(stop, next, entries, staged, retryIn), entries, new KeyStore.RowUpdate(next,
+                finished ? "SUCCEEDED" : "RUNNING", 0, finalResult, null, seq, stagedSeq, notBefore, keepLock));
+    }
+
+    /** A stored recovery point the current definition has no step for: the job fails, naming both. */
+    static Outcome unknownRecoveryPoint(String key, JobDefinition def, KeyRow row) {
+        String message = "recovery point '" + row.recoveryPoint() + "' of key '" + key + "' is not a step of job '" + def.name()
+                + "' (its steps are " + def.stepNames() + "); the job definition changed under a running job";
+        ObjectNode err = error("UnknownRecoveryPoint", message, row.recoveryPoint(), row.attempts() + 1, null);
+        ObjectNode d = JournalEntry.newData();
+        d.set("error", err);
+        JournalEntry failed = new JournalEntry(row.lastSeq() + 1, EventType.FAILED, row.recoveryPoint(), d, row.dbNow());
+        return new Outcome(Phase.stop(DriveResult.Kind.DONE, List.of(failed), 0), List.of(failed),
+                new KeyStore.RowUpdate(row.recoveryPoint(), "FAILED", row.attempts(), null, err, failed.seq(), row.stagedSeq(),
+                        null, false));
+    }
+
+    /**
+     * A failed attempt of the step at {@code row}'s recovery point: the job fails when the failure
+     * is terminal or the attempts are spent, else the step is retried after the backoff delay.
+     * The stored error keeps the stack; the journal's (and so the events') does not.
+     */
+    static Outcome afterFailure(KeyRow row, Throwable failure, FailurePolicy policy, String owner) {
+        String rp = row.recoveryPoint();
+        int attempt = row.attempts() + 1;
+        ObjectNode err = error(failure.getClass().getName(), String.valueOf(failure.getMessage()), rp, attempt, failure);
+        ObjectNode wireErr = err.deepCopy();
+        wireErr.remove("stack");
+        Instant now = row.dbNow();
+        long seq = row.lastSeq();
+        List<JournalEntry> entries = new ArrayList<>(2);
+        ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt).put("by", owner);
+        if (policy.failsJob(failure, attempt)) {
+            sf.set("error", wireErr);
+            entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));
+            ObjectNode fd = JournalEntry.newData().put("attempt", attempt);
+            fd.set("error", wireErr);
+            entries.add(new JournalEntry(++seq, EventType.FAILED, rp, fd, now));
+            return new Outcome(Phase.stop(DriveResult.Kind.DONE, entries, 0), entries,
+                    new KeyStore.RowUpdate(rp, "FAILED", attempt, null, err, seq, row.stagedSeq(), null, false));
+        }
+        Duration delay = policy.retryDelay(attempt);
+        Instant retryAt = now.plus(delay);
+        sf.put("retryAt", retryAt.toString());
+        sf.set("error", wireErr);
+        entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));
+        return new Outcome(Phase.stop(DriveResult.Kind.WAIT, entries, delay.toMillis()), entries,
+                new KeyStore.RowUpdate(rp, "RUNNING", attempt, null, err, seq, row.stagedSeq(), retryAt, false));
+    }
+
+    /** An error as stored on the key row: type, message, step, attempt and (if given) the stack, cut at {@link #MAX_STACK_CHARS}. */
+    static ObjectNode error(String type, String message, String step, int attempt, Throwable t) {
+        ObjectNode e = JournalEntry.newData().put("type", type).put("message", message).put("step", step).put("attempt", attempt);
+        if (t != null) {
+            StringWriter sw = new StringWriter();
+            t.printStackTrace(new PrintWriter(sw));
+            String stack = sw.toString();
+            e.put("stack", stack.length() > MAX_STACK_CHARS ? stack.substring(0, MAX_STACK_CHARS) + "\n\t... (truncated)" : stack);
+        }
+        return e;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.acidic.processor.internal.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.acidic.api.EventType;
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.PhaseResult;
+import dev.acidic.api.StepTimeoutException;
+import dev.acidic.api.TerminalJobException;
+import dev.acidic.processor.internal.store.JournalEntry;
+import dev.acidic.processor.internal.store.KeyRow;
+import dev.acidic.processor.internal.store.SqlErrors;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The engine's pure rules, without Postgres: a PhaseResult or a failure and a key row in, journal entries and a row update out. */
+class TransitionsTest {
+    private static final Instant NOW = Instant.parse("2026-12-02T10:00:00Z");
+    private static final JobDefinition JOB = JobDefinition.named("t.job")
+            .step("a", ctx -> PhaseResult.next()).step("b", ctx -> PhaseResult.next()).step("c", ctx -> PhaseResult.next())
+            .build();
+    private static final FailurePolicy POLICY = new FailurePolicy(
+            new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), 3), Duration.ofSeconds(60));
+
+    private static KeyRow row(String rp, int attempts, long lastSeq) {
+        return new KeyRow("k", UUID.randomUUID(), JOB.name(), rp, "RUNNING", "me", 0, 0, attempts, null, null, null, lastSeq, 0,
+                NOW);
+    }
+
+    private static List<EventType> types(List<JournalEntry> entries) {
+        return entries.stream().map(JournalEntry::type).toList();
+    }
+
+    @Test
+    void nextAdvancesToTheFollowingStepAndKeepsTheLock() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 4), PhaseResult.next(), "me", List.of(), 0);
+        assertNull(o.phase().stop(), "the drive goes on");
+        assertEquals("b", o.phase().nextRecoveryPoint());
+        assertEquals(List.of(EventType.RECOVERY_POINT), types(o.entries()));
+        assertEquals(5, o.entries().get(0).seq(), "seq continues the key's journal");
+        assertEquals("b", o.entries().get(0).data().get("recoveryPoint").asText());
+        assertEquals(1, o.entries().get(0).data().get("attempt").asInt());
+        assertEquals("b", o.update().recoveryPoint());
+        assertEquals("RUNNING", o.update().status());
+        assertEquals(0, o.update().attempts(), "a committed phase resets the attempts");
+        assertEquals(5, o.update().lastSeq());
+        assertTrue(o.update().keepLock());
+    }
+
+    @Test
+    void nextAfterTheLastStepSucceedsAndUnlocks() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("c", 2, 7), PhaseResult.next(), "me", List.of(), 0);
+        assertEquals(DriveResult.Kind.DONE, o.phase().stop());
+        assertEquals(List.of(EventType.RECOVERY_POINT, EventType.SUCCEEDED), types(o.entries()));
+        assertEquals(List.of(8L, 9L), o.entries().stream().map(JournalEntry::seq).toList());
+        assertEquals(3, o.entries().get(0).data().get("attempt").asInt(), "the attempt that succeeded");
+        assertEquals(KeyRow.FINISHED, o.update().recoveryPoint());
+        assertEquals("SUCCEEDED", o.update().status());
+        assertFalse(o.update().keepLock());
+    }
+
+    @Test
+    void finishSucceedsAtOnceWithTheResult() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 1), PhaseResult.finish(Map.of("x", 1)), "me", List.of(), 0);
+        assertEquals(DriveResult.Kind.DONE, o.phase().stop());
+        assertEquals(1, o.update().result().get("x").asInt());
+        assertEquals(1, o.entries().get(1).data().get("result").get("x").asInt());
+    }
+
+    @Test
+    void repeatStaysAtTheStepAndRecoverToJumps() {
+        Transitions.Outcome repeat = Transitions.afterStep(JOB, row("b", 0, 3), PhaseResult.repeat(), "me", List.of(), 0);
+        assertEquals("b", repeat.phase().nextRecoveryPoint());
+        assertNull(repeat.phase().stop());
+        Transitions.Outcome back = Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("a"), "me", List.of(), 0);
+        assertEquals("a", back.update().recoveryPoint());
+        assertThrows(TerminalJobException.class,
+                () -> Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("nope"), "me", List.of(), 0));
+    }
+
+    @Test
+    void waitUntilReleasesTheKeyUntilTheInstant() {
+        Instant later = NOW.plusSeconds(30);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.waitUntil(later), "me", List.of(), 0);
+        assertEquals(DriveResult.Kind.WAIT, o.phase().stop());
+        assertEquals(30_000, o.phase().retryInMillis());
+        assertEquals("b", o.update().recoveryPoint());
+        assertEquals(later, o.update().nextAttemptAt());
+        assertFalse(o.update().keepLock(), "a waiting job holds no lock");
+        assertEquals(later.toString(), o.entries().get(0).data().get("retryAt").asText());
+    }
+
+    @Test
+    void aFailureIsRetriedWithBackoffUntilTheAttemptsAreSpent() {
+        Transitions.Outcome first = Transitions.afterFailure(row("b", 0, 3), new IllegalStateException("boom"), POLICY, "me");
+        assertEquals(DriveResult.Kind.WAIT, first.phase().stop());
+        assertEquals(1_000, first.phase().retryInMillis());
+        assertEquals(List.of(EventType.STEP_FAILED), types(first.entries()));
+        assertEquals("RUNNING", first.update().status());
+        assertEquals(1, first.update().attempts());
+        assertEquals(NOW.plusSeconds(1), first.update().nextAttemptAt());
+        assertTrue(first.update().error().has("stack"), "the row keeps the stack");
+        assertFalse(first.entries().get(0).data().get("error").has("stack"), "the event does not");
+
+        Transitions.Outcome second = Transitions.afterFailure(row("b", 1, 4), new IllegalStateException("boom"), POLICY, "me");
+        assertEquals(2_000, second.phase().retryInMillis(), "the delay doubles");
+
+        Transitions.Outcome last = Transitions.afterFailure(row("b", 2, 5), new IllegalStateException("boom"), POLICY, "me");
+        assertEquals(DriveResult.Kind.DONE, last.phase().stop());
+        assertEquals(List.of(EventType.STEP_FAILED, EventType.FAILED), types(last.entries()));
+        assertEquals("FAILED", last.update().status());
+        assertEquals(3, last.update().attempts());
+    }
+
+    @Test
+    void aTerminalFailureFailsTheJobAtOnce() {
+        Transitions.Outcome o = Transitions.afterFailure(row("a", 0, 1), new TerminalJobException("no"), POLICY, "me");
+        assertEquals("FAILED", o.update().status());
+        assertEquals(TerminalJobException.class.getName(), o.update().error().get("type").asText());
+    }
+
+    @Test
+    void aRecoveryPointTheDefinitionLacksFailsTheJobNamingBoth() {
+        Transitions.Outcome o = Transitions.unknownRecoveryPoint("k", JOB, row("gone", 0, 6));
+        assertEquals("FAILED", o.update().status());
+        assertEquals(List.of(EventType.FAILED), types(o.entries()));
+        String message = o.update().error().get("message").asText();
+        assertTrue(message.contains("'gone'") && message.contains("[a, b, c]"), message);
+    }
+
+    @Test
+    void thePolicySortsFailures() {
+        SQLException outage = new SQLException("connection refused", "08001");
+        SQLException deadlock = new SQLException("deadlock", "40P01");
+        assertTrue(SqlErrors.isUnavailable(outage));
+        assertEquals(FailurePolicy.Action.COUNT, POLICY.judge("a", new IllegalStateException(), true, 5, 0).action(),
+                "a step's own exception counts");
+        assertEquals(FailurePolicy.Action.RETRY_LATER, POLICY.judge("a", outage, false, 5, 0).action(),
+                "an outage does not count");
+        assertEquals(FailurePolicy.Action.RETRY_NOW, POLICY.judge("a", deadlock, false, 5, 0).action());
+        assertEquals(FailurePolicy.Action.RETRY_LATER,
+                POLICY.judge("a", deadlock, false, 5, FailurePolicy.CONFLICT_RETRIES).action(), "conflicts retried a few times");
+        assertEquals(FailurePolicy.Action.COUNT, POLICY.judge("a", new StepTimeoutException("late"), true, 5, 0).action());
+        FailurePolicy.Verdict idle = POLICY.judge("a", outage, false, 61_000, 0);
+        assertEquals(FailurePolicy.Action.COUNT, idle.action(), "a phase open past the idle timeout counts");
+        assertTrue(idle.failure().getMessage().contains("acidic.transaction.idle.timeout"), idle.failure().getMessage());
+    }
+}
