@@ -6,10 +6,14 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
@@ -55,9 +59,56 @@ public final class Wire {
 
     private Wire() {}
 
-    /** The shared mapper. Safe to use from many threads; do not reconfigure it. */
+    /**
+     * A new mapper configured like the wire format's (Java time, ISO dates, big decimals,
+     * duplicate fields rejected), yours to reconfigure: the one the processor reads and writes
+     * with is never handed out. Each call copies; keep the result rather than calling this per
+     * record, or use {@link #toJson}, {@link #fromTree}, {@link #parse} and {@link #objectNode}.
+     */
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return MAPPER.copy();
+    }
+
+    /** A reader configured like the wire mapper (immutable, so safe to share). */
+    public static ObjectReader reader() {
+        return MAPPER.reader();
+    }
+
+    /** A writer configured like the wire mapper (immutable, so safe to share). */
+    public static ObjectWriter writer() {
+        return MAPPER.writer();
+    }
+
+    /** A new empty JSON object. */
+    public static ObjectNode objectNode() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    /** A JSON tree read into {@code type}, with the wire mapper's settings. */
+    public static <T> T fromTree(JsonNode tree, Class<T> type) {
+        try {
+            return MAPPER.treeToValue(tree, type);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("JSON does not fit " + type.getSimpleName() + ": " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** JSON text as a tree; throws {@link WireFormatException} when it is not JSON. */
+    public static JsonNode parse(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new WireFormatException("not valid JSON: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Any value as JSON text. */
+    public static String toJson(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode " + (value == null ? "null" : value.getClass().getSimpleName()) + " as JSON", e);
+        }
     }
 
     /** Any value as a JSON tree (null stays null). */

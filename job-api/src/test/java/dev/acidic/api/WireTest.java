@@ -82,4 +82,30 @@ class WireTest {
         assertEquals(CompletionStatus.REJECTED, back.status());
         assertNull(back.result());
     }
+
+    @Test
+    void reconfiguringTheHandedOutMapperDoesNotChangeTheWireFormat() throws Exception {
+        Map<String, Object> value = Map.of("at", Instant.parse("2026-01-02T03:04:05Z"));
+        String before = new String(Wire.encode(value), StandardCharsets.UTF_8);
+
+        com.fasterxml.jackson.databind.ObjectMapper mine = Wire.mapper();
+        mine.enable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        mine.disable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+
+        assertTrue(mine.writeValueAsString(value).matches(".*\\d{10}.*"), "the copy took the change");
+        assertEquals(before, new String(Wire.encode(value), StandardCharsets.UTF_8));
+        assertEquals("{\"at\":\"2026-01-02T03:04:05Z\"}", Wire.toJson(value));
+        assertThrows(WireFormatException.class, () -> Wire.parse("{\"a\":1,\"a\":2}"), "duplicates still refused");
+        assertTrue(Wire.mapper() != Wire.mapper(), "every caller gets its own copy");
+    }
+
+    @Test
+    void treesAndTextConvertWithTheWireSettings() {
+        record Point(int x, int y) {}
+        assertEquals(new Point(1, 2), Wire.fromTree(Wire.parse("{\"x\":1,\"y\":2,\"extra\":true}"), Point.class));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Wire.fromTree(Wire.parse("{\"x\":\"no\"}"), Point.class))
+                .getMessage().contains("Point"));
+        assertEquals("{}", Wire.toJson(Wire.objectNode()));
+        assertThrows(WireFormatException.class, () -> Wire.parse("{"));
+    }
 }

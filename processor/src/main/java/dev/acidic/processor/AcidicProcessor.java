@@ -234,7 +234,7 @@ public final class AcidicProcessor implements AutoCloseable {
             if (registry.names().isEmpty()) {
                 throw new IllegalArgumentException("no jobs to run: register one with job(...) or a JobProvider on the classpath");
             }
-            Faults.armFromSpec(System.getenv("ACIDIC_FAULTS"));
+            Faults.armFromEnvironment();
             return new AcidicProcessor(config, registry, local);
         }
     }

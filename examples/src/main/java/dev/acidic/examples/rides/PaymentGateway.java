@@ -87,7 +87,7 @@ public final class PaymentGateway implements AutoCloseable {
                 respond(ex, 503, "{\"error\":\"gateway unavailable\"}");
                 return;
             }
-            JsonNode body = Wire.mapper().readTree(ex.getRequestBody());
+            JsonNode body = Wire.reader().readTree(ex.getRequestBody());
             long user = body.path("user_id").asLong();
             long amount = body.path("amount").asLong();
             String response = responses.computeIfAbsent(key, k -> {

@@ -2,12 +2,15 @@ package dev.acidic.processor.it;
 
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.AcidicProcessor;
+import dev.acidic.processor.internal.faults.Faults;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +29,12 @@ public final class ChildProcessor implements AutoCloseable {
         Path log = Path.of("target", "child-logs", config.applicationId() + "-" + instanceId + "-" + System.nanoTime() + ".log");
         Files.createDirectories(log.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                ProcessorMain.class.getName());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path")));
+        if (extraEnv.containsKey(Faults.ENV)) {
+            command.add("-D" + Faults.ENABLED_PROPERTY + "=true"); // the variable alone arms nothing
+        }
+        command.add(ProcessorMain.class.getName());
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("ACIDIC_"));
         for (var e : config.withInstanceId(instanceId).toMap().entrySet()) {

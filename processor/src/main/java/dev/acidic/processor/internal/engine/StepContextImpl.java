@@ -3,6 +3,7 @@ package dev.acidic.processor.internal.engine;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.StagedJob;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.acidic.api.JobRequest;
 import dev.acidic.api.JobValues;
 import dev.acidic.api.StepContext;
@@ -61,7 +62,7 @@ final class StepContextImpl implements StepContext, JobValues {
     @Override
     public <T> T args(Class<T> type) {
         try {
-            return Wire.mapper().treeToValue(args, type);
+            return Wire.fromTree(args, type);
         } catch (Exception e) {
             throw new IllegalArgumentException("arguments of job '" + job + "' (key '" + key + "') do not fit "
                     + type.getSimpleName() + ": " + e.getMessage(), e);
@@ -100,7 +101,7 @@ final class StepContextImpl implements StepContext, JobValues {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(Wire.mapper().treeToValue(v, type));
+            return Optional.ofNullable(Wire.fromTree(v, type));
         } catch (Exception e) {
             throw new IllegalArgumentException("value '" + name + "' of key '" + key + "' is not a " + type.getSimpleName(), e);
         }
@@ -109,7 +110,7 @@ final class StepContextImpl implements StepContext, JobValues {
     @Override
     public void put(String name, Object value) {
         Objects.requireNonNull(name, "value name");
-        JsonNode v = value == null ? Wire.mapper().nullNode() : Wire.toTree(value);
+        JsonNode v = value == null ? NullNode.getInstance() : Wire.toTree(value);
         sql(() -> {
             store.putValue(connection, key, name, v);
             return null;

@@ -1,6 +1,8 @@
 package dev.acidic.processor.internal.faults;
 
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,9 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Named failure-injection points for crash tests. Inert unless armed: {@link #hit} costs one
  * volatile read on the hot path.
  *
- * <p>A processor JVM arms them from the {@code ACIDIC_FAULTS} environment variable, e.g.
- * {@code after-phase-commit=halt@2} (halt the JVM without shutdown hooks at the 2nd hit) or
- * {@code record-failure=throw@1}; tests in the same JVM arm them with {@link #arm}.
+ * <p>A processor JVM started with {@code -Dacidic.faults.enabled=true} arms them from the
+ * {@code ACIDIC_FAULTS} environment variable, e.g. {@code after-phase-commit=halt@2} (halt the JVM
+ * without shutdown hooks at the 2nd hit) or {@code record-failure=throw@1}; the variable alone arms
+ * nothing (a production process that inherits it only logs a warning). Tests in the same JVM arm
+ * points with {@link #arm}.
  */
 public final class Faults {
     public enum Point {
@@ -45,6 +49,12 @@ public final class Faults {
         void at(Point point, String key) throws Exception;
     }
 
+    /** The environment variable holding the spec. */
+    public static final String ENV = "ACIDIC_FAULTS";
+    /** The JVM system property that must be {@code true} before {@link #ENV} is honoured. */
+    public static final String ENABLED_PROPERTY = "acidic.faults.enabled";
+
+    private static final Logger log = LoggerFactory.getLogger(Faults.class);
     private static final Map<Point, Action> ACTIONS = new ConcurrentHashMap<>();
     private static volatile boolean armed;
 
@@ -96,6 +106,33 @@ public final class Faults {
         };
     }
 
+    /**
+     * Arms points from {@code env}'s {@link #ENV} only when {@code enabledProperty} (the value of the
+     * JVM property {@link #ENABLED_PROPERTY}) is {@code true}; otherwise a spec present is ignored
+     * with a warning, so an environment variable alone can never make a processor halt.
+     *
+     * @return whether a spec was armed
+     */
+    public static boolean armFromEnvironment(Map<String, String> env, String enabledProperty) {
+        String spec = env.get(ENV);
+        if (spec == null || spec.isBlank()) {
+            return false;
+        }
+        if (!"true".equals(enabledProperty)) {
+            log.warn("{} is set ('{}') but fault injection is off: it is for crash tests only, which also pass -D{}=true;"
+                    + " nothing is armed. Unset {} in this process's environment.", ENV, spec, ENABLED_PROPERTY, ENV);
+            return false;
+        }
+        log.warn("fault injection armed from {}: {}", ENV, spec);
+        armFromSpec(spec);
+        return true;
+    }
+
+    /** {@link #armFromEnvironment(Map, String)} for this process's environment and system properties. */
+    public static boolean armFromEnvironment() {
+        return armFromEnvironment(System.getenv(), System.getProperty(ENABLED_PROPERTY));
+    }
+
     /** Arms points from a spec such as {@code after-phase-commit=halt@2,record-failure=throw@1}. */
     public static void armFromSpec(String spec) {
         if (spec == null || spec.isBlank()) {
@@ -115,7 +152,7 @@ public final class Faults {
                 case "throw" -> (p, k) -> {
                     throw new IllegalStateException("injected fault at " + p.spec() + " (key " + k + ")");
                 };
-                default -> throw new IllegalArgumentException("unknown fault action '" + what[0] + "' in ACIDIC_FAULTS; use halt or throw");
+                default -> throw new IllegalArgumentException("unknown fault action '" + what[0] + "' in " + ENV + "; use halt or throw");
             };
             arm(point, onHit(n, action));
         }

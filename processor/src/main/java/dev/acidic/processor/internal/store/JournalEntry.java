@@ -35,7 +35,7 @@ public record JournalEntry(long seq, EventType type, String step, ObjectNode dat
     }
 
     public static ObjectNode newData() {
-        return Wire.mapper().createObjectNode();
+        return Wire.objectNode();
     }
 
     private static String text(JsonNode n, String field) {

@@ -318,7 +318,7 @@ public final class KeyStore {
             ps.setLong(2, ordinal);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new StagedJob(rs.getLong(1), rs.getString(2), Wire.mapper().treeToValue(parse(rs.getString(3)), JobRequest.class)));
+                    out.add(new StagedJob(rs.getLong(1), rs.getString(2), STORED.treeToValue(parse(rs.getString(3)), JobRequest.class)));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -366,14 +366,14 @@ public final class KeyStore {
 
     static String json(JsonNode node) {
         try {
-            return Wire.mapper().writeValueAsString(node);
+            return STORED.writeValueAsString(node);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /**
-     * Reads jsonb back. Postgres prints numbers in plain notation, so a number the wire format
+     * The store's own mapper, never handed out: a copy of the wire mapper's settings. Reads jsonb back. Postgres prints numbers in plain notation, so a number the wire format
      * accepted in exponent form (or a step's result held) may come back longer than Jackson's
      * default limit of 1000 digits; our own storage is read without that limit.
      */
