@@ -32,8 +32,13 @@ public interface StepContext {
     }
 
     /**
-     * The JDBC connection of this phase's transaction. Do not commit, roll back, close it or change
-     * its auto-commit mode: the engine does that together with the recovery-point advance.
+     * The JDBC connection of this phase's transaction; the engine commits it together with the
+     * recovery-point advance. {@code close}, {@code abort}, {@code commit}, {@code rollback()},
+     * {@code setAutoCommit}, {@code setTransactionIsolation} and {@code setReadOnly} throw
+     * {@link IllegalStateException} and fail the attempt (even if caught), so close the statements
+     * you open, not the connection. A SQL error the step catches leaves the transaction aborted,
+     * which also fails the attempt; to handle one and go on, run the statement inside a savepoint
+     * ({@code setSavepoint()}, then {@code rollback(savepoint)}).
      */
     Connection connection();
 

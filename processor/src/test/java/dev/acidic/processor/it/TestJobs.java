@@ -37,7 +37,7 @@ public final class TestJobs {
     private TestJobs() {}
 
     public static List<JobDefinition> all() {
-        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway());
+        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway(), misuse());
     }
 
     /** test.three-steps: three steps, one effect row each. */
@@ -233,6 +233,68 @@ public final class TestJobs {
             case "sql" -> {
                 try (Statement st = ctx.connection().createStatement()) {
                     st.execute("SELECT pg_sleep(3600)");
+                }
+            }
+            default -> throw new IllegalArgumentException("mode?");
+        }
+        return PhaseResult.next();
+    }
+
+    /**
+     * test.misuse, args {"mode": m}: the middle step counts its runs in {@link #RUNS}, writes its
+     * effect, then misuses {@code ctx.connection()}: "close" (try-with-resources on it), "commit",
+     * "rollback", "autocommit", "isolation", "swallow" (catches a failed statement, leaving the
+     * transaction aborted), "swallow-close" (catches the guard's error for close), or does it right:
+     * "savepoint" (a failed statement inside a savepoint it rolls back to, then one more write).
+     */
+    public static JobDefinition misuse() {
+        return JobDefinition.named("test.misuse")
+                .step("first", TestJobs::effect)
+                .step("misuse", TestJobs::misuseStep)
+                .step("third", TestJobs::effect)
+                .build();
+    }
+
+    private static PhaseResult misuseStep(StepContext ctx) throws SQLException {
+        runs(ctx);
+        effect(ctx);
+        Connection c = ctx.connection();
+        switch (ctx.args().path("mode").asText()) {
+            case "close" -> {
+                try (Connection mine = ctx.connection(); Statement st = mine.createStatement()) {
+                    st.execute("SELECT 1");
+                }
+            }
+            case "commit" -> c.commit();
+            case "rollback" -> c.rollback();
+            case "autocommit" -> c.setAutoCommit(true);
+            case "isolation" -> c.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            case "swallow" -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT 1 / 0");
+                } catch (SQLException ignored) {
+                    // the mistake under test: the transaction is now aborted
+                }
+            }
+            case "swallow-close" -> {
+                try {
+                    c.close();
+                } catch (RuntimeException ignored) {
+                    // the mistake under test: going on after the guard said no
+                }
+            }
+            case "savepoint" -> {
+                java.sql.Savepoint sp = c.setSavepoint();
+                try (Statement st = c.createStatement()) {
+                    st.execute("SELECT 1 / 0");
+                } catch (SQLException expected) {
+                    c.rollback(sp);
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO test_effects (idempotency_key, step, attempt) VALUES (?, 'after-savepoint', ?)")) {
+                    ps.setString(1, ctx.idempotencyKey());
+                    ps.setInt(2, ctx.attempt());
+                    ps.executeUpdate();
                 }
             }
             default -> throw new IllegalArgumentException("mode?");

@@ -164,10 +164,13 @@ final class PhaseRunner {
     /** Runs the step at the row's recovery point on {@code c} and works out what it leads to. */
     Transitions.Outcome executeStep(Connection c, String key, JobDefinition def, KeyRow row) throws StepFailure {
         String rp = row.recoveryPoint();
-        StepContextImpl ctx = new StepContextImpl(store, c, key, def.name(), rp, row.args(), row.attempts() + 1, row.stagedSeq());
+        GuardedConnection guard = new GuardedConnection(c, key, def.name(), rp);
+        StepContextImpl ctx = new StepContextImpl(store, c, guard.connection(), key, def.name(), rp, row.args(),
+                row.attempts() + 1, row.stagedSeq());
         try {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
             PhaseResult result = steps.step(def.step(rp), ctx, () -> Connections.abandon(c));
+            guard.check();
             if (result == null) {
                 throw new IllegalStateException("step '" + rp + "' of job '" + def.name()
                         + "' returned null; return a PhaseResult such as PhaseResult.next()");

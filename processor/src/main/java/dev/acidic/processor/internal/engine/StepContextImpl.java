@@ -19,6 +19,7 @@ import java.util.Optional;
 final class StepContextImpl implements StepContext, JobValues {
     private final KeyStore store;
     private final Connection connection;
+    private final Connection stepConnection;
     private final String key;
     private final String job;
     private final String step;
@@ -27,10 +28,15 @@ final class StepContextImpl implements StepContext, JobValues {
     private long stagedSeq;
     private final List<StagedJob> staged = new ArrayList<>();
 
-    StepContextImpl(KeyStore store, Connection connection, String key, String job, String step, JsonNode args, int attempt,
-            long stagedSeq) {
+    /**
+     * @param connection the phase's connection, for the engine's own statements
+     * @param stepConnection what the step gets as {@link #connection()} (a {@link GuardedConnection})
+     */
+    StepContextImpl(KeyStore store, Connection connection, Connection stepConnection, String key, String job, String step,
+            JsonNode args, int attempt, long stagedSeq) {
         this.store = store;
         this.connection = connection;
+        this.stepConnection = stepConnection;
         this.key = key;
         this.job = job;
         this.step = step;
@@ -76,7 +82,7 @@ final class StepContextImpl implements StepContext, JobValues {
 
     @Override
     public Connection connection() {
-        return connection;
+        return stepConnection;
     }
 
     @Override

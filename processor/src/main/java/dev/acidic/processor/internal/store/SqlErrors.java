@@ -1,6 +1,9 @@
 package dev.acidic.processor.internal.store;
 
+import java.sql.Connection;
 import java.sql.SQLException;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +44,20 @@ public final class SqlErrors {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code c}'s transaction is aborted: a statement failed and nothing rolled back
+     * (Postgres refuses every further statement but ROLLBACK). Reads the driver's state from the
+     * server's last ready-for-query message; costs no round trip.
+     */
+    public static boolean inFailedTransaction(Connection c) {
+        try {
+            return c.isWrapperFor(BaseConnection.class)
+                    && c.unwrap(BaseConnection.class).getTransactionState() == TransactionState.FAILED;
+        } catch (SQLException e) {
+            return false; // a closed connection: whatever uses it next says so
+        }
     }
 
     /** Postgres ended the session because its transaction sat idle too long (25P03). */
