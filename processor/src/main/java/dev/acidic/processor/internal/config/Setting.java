@@ -140,7 +140,9 @@ public final class Setting<T> {
         try {
             value = parser.apply(text);
         } catch (RuntimeException e) {
-            throw invalid(text, e.getMessage() + "; default is '" + shownDefault() + "'", e);
+            // a parser's message (NumberFormatException's) quotes the input: not for a secret
+            throw secret ? invalid(text, "not a valid value", null)
+                    : invalid(text, e.getMessage() + "; default is '" + shownDefault() + "'", e);
         }
         if (!accepts(value)) {
             throw invalid(text, bound.accepted(), null);
