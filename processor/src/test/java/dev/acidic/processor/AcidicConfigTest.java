@@ -144,7 +144,7 @@ class AcidicConfigTest {
                 () -> AcidicConfig.fromEnv(Map.of("ACIDIC_DB_POOL_SIZE", "1", "ACIDIC_STREAM_THREADS", "2")));
         assertTrue(env.getMessage().contains("acidic.db.pool.size (1) is below acidic.stream.threads (2)"), env.getMessage());
         assertEquals(List.of(), c.warnings());
-        assertEquals(1, c.withLockTimeout(Duration.ofSeconds(3)).warnings().size());
+        assertEquals(1, c.withLockTimeout(Duration.ofSeconds(30)).warnings().size());
     }
 
     @Test

@@ -71,8 +71,8 @@ public final class AcidicSettings {
     public static final Setting<Duration> LOCK_TIMEOUT = define(Setting.duration("acidic.lock.timeout", DEFAULT_LOCK_TIMEOUT)
             .bound(Bound.positive(DAY, "10s"))
             .doc("how long a key's lock holds after its owner's last phase; after that another instance may take the job "
-                    + "over; keep it at least the main consumer's session.timeout.ms (10s), so a slow but live instance "
-                    + "keeps its keys until its partitions move"));
+                    + "over; it only delays a takeover (correctness rests on the row lock and the recovery point), so keep it "
+                    + "at most the main consumer's session.timeout.ms (10s), after which a dead owner's partitions move"));
     public static final Setting<Integer> STREAM_THREADS = define(Setting.integer("acidic.stream.threads", DEFAULT_STREAM_THREADS)
             .bound(Bound.between(1, 64))
             .doc("Kafka Streams threads in this instance (steps run on them)"));

@@ -65,18 +65,21 @@ public final class CrossChecks {
                     + "the consumer leave the group while it runs; lower " + STEP_TIMEOUT.key() + " or raise " + key + " above "
                     + step.toMillis());
         }
-        // Both are how long a silent owner keeps its work; a lock that lapses first lets another
-        // instance take over keys whose partitions the slow owner still has, so the two drive
-        // the same job in turn (the claim keeps that safe, not cheap).
+        // Another instance only meets a key once the key's partition has moved to it: after the
+        // owner's session timeout when the owner died. The lock does not guard correctness (the
+        // row lock and the recovery-point check do), it only makes the new owner wait; a lock
+        // longer than the session timeout makes every takeover wait for the lock, not the session.
         Duration session = kafka.sessionTimeout();
-        if (v.get(LOCK_TIMEOUT).compareTo(session) < 0) {
+        Duration lock = v.get(LOCK_TIMEOUT);
+        if (lock.compareTo(session) > 0) {
             var given = kafka.mainConsumer(KafkaOverrides.SESSION_TIMEOUT_MS);
             String key = given.map(KafkaOverrides.Given::key)
                     .orElse(AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAIN_CONSUMER_PREFIX + KafkaOverrides.SESSION_TIMEOUT_MS);
-            warnings.add(LOCK_TIMEOUT.key() + " (" + show(v.get(LOCK_TIMEOUT)) + ") is shorter than the main consumer's " + key
-                    + " (" + session.toMillis() + " ms" + (given.isPresent() ? "" : ", the processor's default") + "): a live but "
-                    + "slow instance's keys can be taken over before its partitions move; raise " + LOCK_TIMEOUT.key()
-                    + " to at least " + show(session) + " or lower " + key);
+            warnings.add(LOCK_TIMEOUT.key() + " (" + show(lock) + ") is longer than the main consumer's " + key + " ("
+                    + session.toMillis() + " ms" + (given.isPresent() ? "" : ", the processor's default") + "): a dead "
+                    + "instance's partitions move after the session timeout, but its keys then wait out the lock, so a "
+                    + "takeover takes " + show(lock) + " instead of " + show(session) + "; lower " + LOCK_TIMEOUT.key()
+                    + " to " + show(session) + " or raise " + key);
         }
         int pool = v.get(DB_POOL_SIZE);
         int threads = v.get(STREAM_THREADS);

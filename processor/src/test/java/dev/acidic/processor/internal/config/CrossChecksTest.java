@@ -73,14 +73,17 @@ class CrossChecksTest {
     }
 
     @Test
-    void aLockTimeoutShorterThanTheSessionTimeoutIsAWarningNamingBoth() {
-        List<String> w = check(Map.of("acidic.lock.timeout", "3s"));
+    void aLockTimeoutLongerThanTheSessionTimeoutIsAWarningNamingBoth() {
+        List<String> w = check(Map.of("acidic.lock.timeout", "30s"));
         assertEquals(1, w.size(), w.toString());
-        assertNames(w.get(0), "acidic.lock.timeout (3s)", "acidic.kafka.main.consumer.session.timeout.ms (10000 ms, the processor's default)",
-                "raise acidic.lock.timeout to at least 10s");
-        List<String> given = check(Map.of("acidic.lock.timeout", "20s", "acidic.kafka.session.timeout.ms", "45000"));
-        assertNames(given.get(0), "acidic.kafka.session.timeout.ms (45000 ms)");
-        assertEquals(List.of(), check(Map.of("acidic.lock.timeout", "3s", "acidic.kafka.main.consumer.session.timeout.ms", "3000")));
+        assertNames(w.get(0), "acidic.lock.timeout (30s) is longer than",
+                "acidic.kafka.main.consumer.session.timeout.ms (10000 ms, the processor's default)", "takes 30s instead of 10s",
+                "lower acidic.lock.timeout to 10s");
+        List<String> given = check(Map.of("acidic.lock.timeout", "20s", "acidic.kafka.session.timeout.ms", "15000"));
+        assertEquals(1, given.size(), given.toString());
+        assertNames(given.get(0), "acidic.kafka.session.timeout.ms (15000 ms)", "or raise acidic.kafka.session.timeout.ms");
+        assertEquals(List.of(), check(Map.of("acidic.lock.timeout", "20s", "acidic.kafka.session.timeout.ms", "45000")));
+        assertEquals(List.of(), check(Map.of("acidic.lock.timeout", "3s")), "a shorter lock only makes takeovers quicker");
     }
 
     @Test
