@@ -33,12 +33,12 @@ public final class Registry {
      * variable name, {@code _} reads as {@code .} when {@code underscoreIsDot} (Kafka's names),
      * else stays (JDBC driver properties such as {@code ssl_mode} do not exist, {@code sslmode} does).
      */
-    public record PassThrough(String prefix, boolean underscoreIsDot) {}
+    record PassThrough(String prefix, boolean underscoreIsDot) {}
 
     /**
      * @param notSettings environment variables under the prefix that are not settings
      */
-    public Registry(String prefix, List<Setting<?>> settings, List<PassThrough> passThrough, Set<String> notSettings) {
+    Registry(String prefix, List<Setting<?>> settings, List<PassThrough> passThrough, Set<String> notSettings) {
         this.prefix = prefix;
         Map<String, Setting<?>> m = new LinkedHashMap<>();
         for (Setting<?> s : settings) {

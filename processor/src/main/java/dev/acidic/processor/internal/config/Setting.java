@@ -39,51 +39,51 @@ public final class Setting<T> {
         return new Setting<>(key, parser, formatter, defaultValue, null, Bound.any(), "", false);
     }
 
-    public static Setting<String> string(String key, String defaultValue) {
+    static Setting<String> string(String key, String defaultValue) {
         return of(key, s -> s, s -> s, defaultValue);
     }
 
     /** A string read case-insensitively (stored lower case). */
-    public static Setting<String> lowerCase(String key, String defaultValue) {
+    static Setting<String> lowerCase(String key, String defaultValue) {
         return of(key, s -> s.toLowerCase(Locale.ROOT), s -> s, defaultValue);
     }
 
-    public static Setting<Integer> integer(String key, int defaultValue) {
+    static Setting<Integer> integer(String key, int defaultValue) {
         return of(key, Integer::valueOf, String::valueOf, defaultValue);
     }
 
-    public static Setting<Double> decimal(String key, double defaultValue) {
+    static Setting<Double> decimal(String key, double defaultValue) {
         return of(key, Double::valueOf, String::valueOf, defaultValue);
     }
 
-    public static Setting<Boolean> bool(String key, boolean defaultValue) {
+    static Setting<Boolean> bool(String key, boolean defaultValue) {
         return of(key, Setting::parseBool, String::valueOf, defaultValue);
     }
 
     /** ISO-8601 ({@code PT5S}) or short ({@code 5s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 1d}). */
-    public static Setting<Duration> duration(String key, Duration defaultValue) {
+    static Setting<Duration> duration(String key, Duration defaultValue) {
         return of(key, Durations::parse, Durations::format, defaultValue);
     }
 
-    public static Setting<Path> path(String key, Path defaultValue) {
+    static Setting<Path> path(String key, Path defaultValue) {
         return of(key, Path::of, Path::toString, defaultValue);
     }
 
-    public Setting<T> bound(Bound<? super T> b) {
+    Setting<T> bound(Bound<? super T> b) {
         return new Setting<>(key, parser, formatter, defaultValue, shownDefault, b, doc, secret);
     }
 
-    public Setting<T> doc(String text) {
+    Setting<T> doc(String text) {
         return new Setting<>(key, parser, formatter, defaultValue, shownDefault, bound, text, secret);
     }
 
     /** Never shown: masked in {@code toString}, listings and error messages. */
-    public Setting<T> secret() {
+    Setting<T> secret() {
         return new Setting<>(key, parser, formatter, defaultValue, shownDefault, bound, doc, true);
     }
 
     /** How the listing shows the default when the typed default is a stand-in ({@code <hostname>}). */
-    public Setting<T> shownDefault(String shown) {
+    Setting<T> shownDefault(String shown) {
         return new Setting<>(key, parser, formatter, defaultValue, shown, bound, doc, secret);
     }
 
