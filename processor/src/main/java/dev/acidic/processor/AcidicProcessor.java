@@ -2,6 +2,7 @@ package dev.acidic.processor;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.JobDefinition;
+import dev.acidic.processor.internal.config.KafkaOverrides;
 import dev.acidic.processor.internal.streams.AcidicTopology;
 import dev.acidic.processor.internal.store.Database;
 import dev.acidic.processor.internal.streams.FaultingClientSupplier;
@@ -18,7 +19,6 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import dev.acidic.processor.internal.config.KafkaOverrides;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
