@@ -2,6 +2,7 @@ package dev.acidic.processor;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.JobDefinition;
+import dev.acidic.processor.internal.config.KafkaOverrides;
 import dev.acidic.processor.internal.streams.AcidicTopology;
 import dev.acidic.processor.internal.store.Database;
 import dev.acidic.processor.internal.streams.FaultingClientSupplier;
@@ -19,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -81,8 +83,8 @@ public final class AcidicProcessor implements AutoCloseable {
                 effective = started.config();
             }
             log.info("starting Acidic processor: {} jobs {}", effective, jobs.names());
-            pool = Database.pool(effective, effective.jdbcUrl(), effective.jdbcUser(), effective.jdbcPassword(),
-                    effective.effectivePoolSize());
+            effective.warnings().forEach(w -> log.warn("configuration: {}", w));
+            pool = Database.pool(effective.poolSettings(effective.effectivePoolSize()));
             if (effective.migrateOnStart()) {
                 int applied = Migrator.migrate(pool, jobs.schema());
                 if (applied > 0) {
@@ -143,9 +145,26 @@ public final class AcidicProcessor implements AutoCloseable {
         // Static membership: an instance restarted with the same id takes its partitions back at
         // once instead of waiting for the group to notice the old member is gone. A dead instance
         // is noticed after the session timeout, kept short for the same reason.
+        // Defaults only where the user gave the setting in none of its forms (main.consumer.,
+        // consumer., plain), since a prefixed default would win over the user's plain one.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), c.applicationId() + "-" + c.instanceId());
-        p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
-        p.putIfAbsent(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "2000");
+        KafkaOverrides given = c.kafkaOverrides();
+        if (given.mainConsumer(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG).isEmpty()) {
+            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),
+                    Long.toString(KafkaOverrides.DEFAULT_SESSION_TIMEOUT.toMillis()));
+        }
+        if (given.mainConsumer(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG).isEmpty()) {
+            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                    Long.toString(KafkaOverrides.DEFAULT_HEARTBEAT_INTERVAL.toMillis()));
+        }
+        // A step runs inside the Kafka transaction of the record that drove it; Streams' own
+        // exactly-once default (10 s) is below the default step timeout, so a long step would have
+        // its transaction aborted and its thread fenced. The price of a longer timeout: after a
+        // crash, read_committed readers wait up to it for the dead instance's open transaction.
+        if (c.exactlyOnce() && given.producer(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG).isEmpty()) {
+            p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                    (int) given.transactionTimeout(c.stepTimeout()).toMillis());
+        }
         return p;
     }
 

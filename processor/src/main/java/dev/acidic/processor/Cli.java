@@ -86,7 +86,7 @@ public final class Cli {
             return 2;
         }
         JobRegistry jobs = JobRegistry.discover(List.of(), Thread.currentThread().getContextClassLoader());
-        try (var pool = Database.pool(c, c.jdbcUrl(), c.jdbcUser(), c.jdbcPassword(), 1)) {
+        try (var pool = Database.pool(c.poolSettings(1))) {
             int n = Migrator.migrate(pool, jobs.schema());
             out.println("applied " + n + " migration(s) and the schema of jobs " + jobs.names() + "; schema is current");
             if (grantTo != null) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -117,5 +118,76 @@ class AcidicConfigTest {
         // Postgres takes statement_timeout in int milliseconds (about 24 days): a day at most
         assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STEP_TIMEOUT, "30d"));
         assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STATEMENT_TIMEOUT, "30d"));
+    }
+
+    @Test
+    void theListingDerivesFromTheDeclarations() {
+        assertEquals(35, AcidicConfig.SETTINGS.size());
+        AcidicConfig.Setting lock = AcidicConfig.SETTINGS.stream().filter(s -> s.key().equals(AcidicConfig.LOCK_TIMEOUT)).findFirst()
+                .orElseThrow();
+        assertEquals("ACIDIC_LOCK_TIMEOUT", lock.envName());
+        assertEquals("10s", lock.defaultValue());
+        assertFalse(lock.secret());
+        assertTrue(AcidicConfig.SETTINGS.stream().filter(AcidicConfig.Setting::secret).map(AcidicConfig.Setting::key).toList()
+                .contains(AcidicConfig.JDBC_PASSWORD));
+        assertEquals("", AcidicConfig.SETTINGS.get(0).defaultValue(), "bootstrap servers: no default");
+    }
+
+    @Test
+    void rulesBetweenSettingsRunOnEveryBuildAndSeveralSettingsChangeTogether() {
+        AcidicConfig c = AcidicConfig.defaults();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.STEP_TIMEOUT, "10m"));
+        assertTrue(e.getMessage().contains(AcidicConfig.STEP_TIMEOUT) && e.getMessage().contains("max.poll.interval.ms"), e.getMessage());
+        AcidicConfig longSteps = c.with(Map.of(AcidicConfig.STEP_TIMEOUT, "10m", "acidic.kafka.max.poll.interval.ms", "900000"));
+        assertEquals(Duration.ofMinutes(10), longSteps.stepTimeout());
+        IllegalArgumentException env = assertThrows(IllegalArgumentException.class,
+                () -> AcidicConfig.fromEnv(Map.of("ACIDIC_DB_POOL_SIZE", "1", "ACIDIC_STREAM_THREADS", "2")));
+        assertTrue(env.getMessage().contains("acidic.db.pool.size (1) is below acidic.stream.threads (2)"), env.getMessage());
+        assertEquals(List.of(), c.warnings());
+        assertEquals(1, c.withLockTimeout(Duration.ofSeconds(30)).warnings().size());
+    }
+
+    @Test
+    void theTransactionTimeoutIsTheStepTimeoutPlusAMarginUnlessGiven() {
+        AcidicConfig c = AcidicConfig.defaults();
+        assertEquals(Duration.ofSeconds(40), c.kafkaOverrides().transactionTimeout(c.stepTimeout()));
+        AcidicConfig given = c.with("acidic.kafka.producer.transaction.timeout.ms", "120000");
+        assertEquals(Duration.ofMinutes(2), given.kafkaOverrides().transactionTimeout(given.stepTimeout()));
+        assertThrows(IllegalArgumentException.class, () -> c.with("acidic.kafka.producer.transaction.timeout.ms", "10000"),
+                "an explicit value below the step timeout is refused, not silently raised");
+    }
+
+    @Test
+    void poolSettingsCarryTheEffectiveLimits() {
+        AcidicConfig c = AcidicConfig.defaults().withInstanceId("node-1").with(Map.of(AcidicConfig.STEP_TIMEOUT, "7s",
+                AcidicConfig.TRANSACTION_IDLE_TIMEOUT, "45s", "acidic.jdbc.properties.sslmode", "require"))
+                .withJdbc("jdbc:postgresql://db/a", "u", "pw");
+        var p = c.poolSettings(c.effectivePoolSize());
+        assertEquals("acidic-node-1", p.name());
+        assertEquals(4, p.size(), "stream threads + 2");
+        assertEquals(Duration.ofSeconds(7), p.statementTimeout(), "0 = the step timeout");
+        assertEquals(Duration.ofSeconds(45), p.idleInTransactionTimeout());
+        assertEquals(Map.of("sslmode", "require"), p.driverProperties());
+        assertEquals("pw", p.password());
+        assertFalse(p.toString().contains("pw,") || p.toString().contains("=pw"), p.toString());
+        assertEquals(Duration.ofSeconds(2), c.with(AcidicConfig.STATEMENT_TIMEOUT, "2s").poolSettings(1).statementTimeout());
+    }
+
+    @Test
+    void equalWhenEverySettingIs() {
+        AcidicConfig a = AcidicConfig.defaults().withInstanceId("x");
+        AcidicConfig b = AcidicConfig.fromEnv(Map.of("ACIDIC_INSTANCE_ID", "x"));
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertFalse(a.equals(b.withLockTimeout(Duration.ofSeconds(11))));
+        assertEquals(a, AcidicConfig.fromEnv(Map.of()).withInstanceId("x").with(a.toMap()), "toMap reads back");
+        assertTrue(a.toString().contains("acidic.lock.timeout=10s"), a.toString());
+    }
+
+    @Test
+    void theUrlsSslPasswordIsMaskedToo() {
+        String s = AcidicConfig.defaults().with(AcidicConfig.JDBC_URL, "jdbc:postgresql://db/a?sslpassword=k3y&password=pw9").toString();
+        assertFalse(s.contains("k3y") || s.contains("pw9"), s);
+        assertTrue(s.contains("sslpassword=****"), s);
     }
 }

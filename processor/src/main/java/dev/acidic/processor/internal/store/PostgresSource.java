@@ -1,5 +1,6 @@
 package dev.acidic.processor.internal.store;
 
+import dev.acidic.processor.internal.config.Secrets;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -42,7 +43,7 @@ final class PostgresSource implements DataSource {
         Connection c = driver.connect(url, p);
         if (c == null) {
             throw new SQLException("not a PostgreSQL JDBC URL (expected jdbc:postgresql://host:port/database): "
-                    + url.replaceAll("\\?.*", "?..."), "08001");
+                    + url.replaceAll("\\?.*", "?..."), "08001"); // not ours to parse: show no parameter
         }
         return c;
     }
@@ -92,7 +93,7 @@ final class PostgresSource implements DataSource {
 
     @Override
     public String toString() {
-        return "PostgresSource{" + url.replaceAll("(?i)(password=)[^&;]*", "$1****") + ", user=" + props.getProperty("user")
+        return "PostgresSource{" + Secrets.maskInline(url) + ", user=" + props.getProperty("user")
                 + ", properties=" + props.stringPropertyNames().stream().sorted().toList() + "}";
     }
 }

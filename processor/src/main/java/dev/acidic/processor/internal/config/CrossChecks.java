@@ -1,0 +1,118 @@
+package dev.acidic.processor.internal.config;
+
+import static dev.acidic.processor.internal.config.AcidicSettings.APPLICATION_ID;
+import static dev.acidic.processor.internal.config.AcidicSettings.CONTINUATIONS_TOPIC;
+import static dev.acidic.processor.internal.config.AcidicSettings.DB_POOL_SIZE;
+import static dev.acidic.processor.internal.config.AcidicSettings.EXACTLY_ONCE;
+import static dev.acidic.processor.internal.config.AcidicSettings.LOCK_TIMEOUT;
+import static dev.acidic.processor.internal.config.AcidicSettings.PROCESSING_GUARANTEE;
+import static dev.acidic.processor.internal.config.AcidicSettings.RETRY_INITIAL_DELAY;
+import static dev.acidic.processor.internal.config.AcidicSettings.RETRY_MAX_DELAY;
+import static dev.acidic.processor.internal.config.AcidicSettings.STEP_TIMEOUT;
+import static dev.acidic.processor.internal.config.AcidicSettings.STREAM_THREADS;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rules between settings, run on every configuration built. A conflict that breaks the
+ * processor is an error naming both settings, their values and the fix; one that only weakens a
+ * guarantee is a warning the processor logs at start.
+ */
+public final class CrossChecks {
+    private static final Duration BROKER_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+    private CrossChecks() {}
+
+    /**
+     * @return the warnings (empty when all is well)
+     * @throws IllegalArgumentException listing every error
+     */
+    public static List<String> check(Values v) {
+        List<String> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        KafkaOverrides kafka = new KafkaOverrides(v.passThrough(AcidicSettings.KAFKA_PREFIX));
+        Duration step = v.get(STEP_TIMEOUT);
+
+        // A step runs inside the Streams transaction of the record that drove it: a step that
+        // outlives it gets the transaction aborted by the broker and the stream thread fenced, so
+        // the step's committed Postgres phase is never followed by its events. Only a value the
+        // user gave can conflict: unset, the processor sets step timeout + margin.
+        if (v.get(PROCESSING_GUARANTEE).equals(EXACTLY_ONCE)) {
+            kafka.producer(KafkaOverrides.TRANSACTION_TIMEOUT_MS).filter(t -> step.compareTo(t.value()) >= 0).ifPresent(t ->
+                    errors.add(STEP_TIMEOUT.key() + " (" + show(step) + ") must be below the Kafka producer's transaction timeout "
+                            + t.key() + " (" + t.value().toMillis() + " ms): a longer step has its transaction aborted and its "
+                            + "stream thread fenced; raise " + t.key() + " above " + step.toMillis() + " (or remove it: the "
+                            + "processor then uses the step timeout + " + show(KafkaOverrides.TRANSACTION_TIMEOUT_MARGIN)
+                            + ") or lower " + STEP_TIMEOUT.key()));
+        }
+        // The broker refuses a producer whose transaction timeout exceeds its
+        // transaction.max.timeout.ms (15 min by default): say so before the producer does.
+        Duration txn = kafka.transactionTimeout(step);
+        if (v.get(PROCESSING_GUARANTEE).equals(EXACTLY_ONCE) && txn.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
+            warnings.add("the Kafka producer's transaction timeout (" + txn.toMillis() + " ms, from " + STEP_TIMEOUT.key() + " "
+                    + show(step) + ") exceeds the brokers' default transaction.max.timeout.ms (15 min): unless the brokers "
+                    + "allow it, the producer is refused; lower " + STEP_TIMEOUT.key() + " or raise the brokers' limit");
+        }
+        // A step holds its stream thread's poll loop: past max.poll.interval.ms the consumer
+        // leaves the group and the partition moves while the step still runs.
+        Duration maxPoll = kafka.maxPollInterval();
+        if (step.compareTo(maxPoll) >= 0) {
+            var given = kafka.mainConsumer(KafkaOverrides.MAX_POLL_INTERVAL_MS);
+            String key = given.map(KafkaOverrides.Given::key).orElse(AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_POLL_INTERVAL_MS);
+            errors.add(STEP_TIMEOUT.key() + " (" + show(step) + ") must be below the main consumer's " + key + " ("
+                    + maxPoll.toMillis() + " ms" + (given.isPresent() ? "" : ", Kafka's default") + "): a step that long makes "
+                    + "the consumer leave the group while it runs; lower " + STEP_TIMEOUT.key() + " or raise " + key + " above "
+                    + step.toMillis());
+        }
+        // Another instance only meets a key once the key's partition has moved to it: after the
+        // owner's session timeout when the owner died. The lock does not guard correctness (the
+        // row lock and the recovery-point check do), it only makes the new owner wait; a lock
+        // longer than the session timeout makes every takeover wait for the lock, not the session.
+        Duration session = kafka.sessionTimeout();
+        Duration lock = v.get(LOCK_TIMEOUT);
+        if (lock.compareTo(session) > 0) {
+            var given = kafka.mainConsumer(KafkaOverrides.SESSION_TIMEOUT_MS);
+            String key = given.map(KafkaOverrides.Given::key)
+                    .orElse(AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAIN_CONSUMER_PREFIX + KafkaOverrides.SESSION_TIMEOUT_MS);
+            warnings.add(LOCK_TIMEOUT.key() + " (" + show(lock) + ") is longer than the main consumer's " + key + " ("
+                    + session.toMillis() + " ms" + (given.isPresent() ? "" : ", the processor's default") + "): a dead "
+                    + "instance's partitions move after the session timeout, but its keys then wait out the lock, so a "
+                    + "takeover takes " + show(lock) + " instead of " + show(session) + "; lower " + LOCK_TIMEOUT.key()
+                    + " to " + show(session) + " or raise " + key);
+        }
+        int pool = v.get(DB_POOL_SIZE);
+        int threads = v.get(STREAM_THREADS);
+        if (pool != AcidicSettings.AUTOMATIC_POOL_SIZE && pool < threads) {
+            errors.add(DB_POOL_SIZE.key() + " (" + pool + ") is below " + STREAM_THREADS.key() + " (" + threads + "): every stream "
+                    + "thread holds a connection through each phase, so threads would wait for one inside a Kafka transaction; "
+                    + "set " + DB_POOL_SIZE.key() + " to at least " + threads + " (" + (threads + AcidicSettings.POOL_SPARE_CONNECTIONS)
+                    + " is what 0, the default, gives) or lower " + STREAM_THREADS.key());
+        }
+        if (v.get(RETRY_MAX_DELAY).compareTo(v.get(RETRY_INITIAL_DELAY)) < 0) {
+            errors.add(RETRY_MAX_DELAY.key() + " (" + show(v.get(RETRY_MAX_DELAY)) + ") is below " + RETRY_INITIAL_DELAY.key() + " ("
+                    + show(v.get(RETRY_INITIAL_DELAY)) + "); raise " + RETRY_MAX_DELAY.key() + " or lower " + RETRY_INITIAL_DELAY.key());
+        }
+        if (v.get(CONTINUATIONS_TOPIC).isEmpty()) {
+            String derived = continuationsTopic(v.get(APPLICATION_ID));
+            if (!CONTINUATIONS_TOPIC.accepts(derived)) {
+                errors.add(CONTINUATIONS_TOPIC.key() + " is empty, so it derives from " + APPLICATION_ID.key() + " as '" + derived
+                        + "', which is not a topic name (1-249 of [a-zA-Z0-9._-]); change " + APPLICATION_ID.key() + " or set "
+                        + CONTINUATIONS_TOPIC.key());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+        return List.copyOf(warnings);
+    }
+
+    /** The continuations topic an empty {@code acidic.topic.continuations} stands for. */
+    public static String continuationsTopic(String applicationId) {
+        return applicationId + ".continuations";
+    }
+
+    private static String show(Duration d) {
+        return Durations.format(d);
+    }
+}
