@@ -52,7 +52,7 @@ final class BenchChart {
             long[] sorted = e.getValue();
             for (double p : List.of(1.0, 5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 100.0)) {
                 if (sorted.length > 0) {
-                    s.add(p, Math.max(1, Bench.percentile(sorted, p)));
+                    s.add(p, Math.max(1, BenchReport.percentile(sorted, p)));
                 }
             }
             lat.addSeries(s);

@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,14 +38,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and injected failures, one processor SIGKILLed and restarted mid-way, and a summary whose
  * exactly-once checks must all match.
  *
- * <pre>
- * demo [--rides N] [--rate R] [--instances K] [--no-kill]
- *      [--bootstrap-servers HOST:PORT] [--jdbc-url URL --jdbc-user U --jdbc-password P]
- * </pre>
+ * <p>Options: {@link DemoCommand}.
  */
 final class Demo {
     private final PrintStream out;
-    private final Map<String, String> opts;
+    private final DemoCommand opts;
     private final int rides;
     private final int rate;
     private final int instances;
@@ -55,30 +51,19 @@ final class Demo {
     private ProcessorJvms processors;
     private final Random rnd = new Random(42);
 
-    private Demo(Map<String, String> opts, PrintStream out) {
+    Demo(DemoCommand opts, PrintStream out) {
         this.opts = opts;
         this.out = out;
-        this.rides = Integer.parseInt(opts.getOrDefault("rides", "1000"));
-        this.rate = Integer.parseInt(opts.getOrDefault("rate", "15"));
-        this.instances = Integer.parseInt(opts.getOrDefault("instances", "2"));
+        this.rides = opts.rides;
+        this.rate = opts.rate;
+        this.instances = opts.instances;
     }
 
-    static int run(String[] args, PrintStream out) throws Exception {
-        Map<String, String> opts;
-        try {
-            opts = Options.parse(args, Set.of("no-kill"));
-        } catch (IllegalArgumentException e) {
-            out.println(e.getMessage() + "; see the class comment of the demo or the README");
-            return 2;
-        }
-        return new Demo(opts, out).run();
-    }
-
-    private int run() throws Exception {
-        String bootstrap = opts.get("bootstrap-servers");
-        String jdbcUrl = opts.get("jdbc-url");
-        String jdbcUser = opts.getOrDefault("jdbc-user", "postgres");
-        String jdbcPassword = opts.getOrDefault("jdbc-password", "");
+    int run() throws Exception {
+        String bootstrap = opts.bootstrapServers;
+        String jdbcUrl = opts.jdbcUrl;
+        String jdbcUser = opts.jdbcUser;
+        String jdbcPassword = opts.jdbcPassword;
         out.printf("Acidic rocket-rides demo: %d rides at %d/s over %d processor JVMs%n", rides, rate, instances);
         try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(dir, bootstrap == null, jdbcUrl == null);
                 PaymentGateway gateway = PaymentGateway.start(0.05)) {
@@ -96,8 +81,8 @@ final class Demo {
             env.put("ACIDIC_TOPIC_COMPLETIONS", run + ".completions");
             env.put("ACIDIC_TOPIC_DLQ", run + ".requests.dlq");
             env.put("ACIDIC_STATE_DIR", dir.resolve("streams").toString());
-            env.put("ACIDIC_STREAM_THREADS", opts.getOrDefault("threads", "1"));
-            env.put("ACIDIC_COMMIT_INTERVAL", opts.getOrDefault("commit-interval", "100ms"));
+            env.put("ACIDIC_STREAM_THREADS", Integer.toString(opts.threads));
+            env.put("ACIDIC_COMMIT_INTERVAL", opts.commitInterval);
             env.put("ACIDIC_RETRY_INITIAL_DELAY", "200ms");
             env.put(RocketRides.GATEWAY_ENV, gateway.url());
             // closed before the embedded broker and database go away under them
@@ -131,7 +116,7 @@ final class Demo {
         AtomicInteger duplicates = new AtomicInteger();
         AtomicInteger mismatches = new AtomicInteger();
         int raised = 0;
-        boolean kill = !opts.containsKey("no-kill");
+        boolean kill = !opts.noKill;
         boolean killed = false;
         long t0 = System.nanoTime();
         long lastBar = 0;

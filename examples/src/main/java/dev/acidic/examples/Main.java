@@ -4,18 +4,14 @@ import dev.acidic.processor.Cli;
 
 /**
  * Entry point of {@code acidic-examples.jar}: the processor CLI with the example jobs on board,
- * plus {@code demo} and {@code bench}.
+ * embedded Kafka and Postgres for {@code run} when none is configured, plus {@code demo} and
+ * {@code bench}.
  */
 public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("demo")) {
-            System.exit(Demo.run(args, System.out));
-        }
-        if (args.length > 0 && args[0].equals("bench")) {
-            System.exit(Bench.run(args, System.out));
-        }
-        System.exit(Cli.run(args, System.getenv(), System.out, System.err, new EmbeddedServers()));
+        System.exit(Cli.run(args, System.getenv(), System.out, System.err, new EmbeddedServers(), new DemoCommand(System.out),
+                new BenchCommand(System.out)));
     }
 }

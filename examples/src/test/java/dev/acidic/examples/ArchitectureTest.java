@@ -48,6 +48,11 @@ class ArchitectureTest {
             .because("the store is SQL over key rows, journal, values and staged jobs; the engine decides what to write");
 
     @ArchTest
+    static final ArchRule engineAndStoreTakeTheirOwnSettings = noClasses().that().resideInAnyPackage(ENGINE, STORE)
+            .should().dependOnClassesThat().haveFullyQualifiedName("dev.acidic.processor.AcidicConfig")
+            .because("the engine and the store take small settings records; only the entry points and the adapter read AcidicConfig");
+
+    @ArchTest
     static final ArchRule leavesDependOnNothingOfOurs = noClasses().that().resideInAnyPackage(CONFIG, FAULTS)
             .should().dependOnClassesThat().resideInAnyPackage(STREAMS, ENGINE, STORE)
             .because("settings and fault points are leaves every layer may use");

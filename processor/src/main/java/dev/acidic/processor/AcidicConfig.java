@@ -245,8 +245,11 @@ public final class AcidicConfig {
         return kafkaOverrides;
     }
 
-    /** The connections of this configuration's pool, {@code size} of them. */
-    PoolSettings poolSettings(int size) {
+    /**
+     * The connections of this configuration's pool, {@code size} of them (for the processor and its
+     * own commands; the store takes these, never the whole configuration).
+     */
+    public PoolSettings poolSettings(int size) {
         return new PoolSettings("acidic-" + instanceId(), jdbcUrl(), jdbcUser(), jdbcPassword(), size,
                 effectiveStatementTimeout(), transactionIdleTimeout(), jdbcProperties());
     }

@@ -1,18 +1,19 @@
 package dev.acidic.processor;
 
-import dev.acidic.processor.internal.store.Database;
-import dev.acidic.processor.internal.engine.JobRegistry;
-import dev.acidic.processor.internal.store.Migrator;
+import dev.acidic.processor.internal.cli.CommandLines;
 import java.io.PrintStream;
-import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 
 /**
  * The processor's command line: {@code run} starts a processor with the jobs found on the
  * classpath, configured from {@code ACIDIC_*} variables; {@code migrate} only applies the database
- * migrations; {@code settings} lists every setting with its default.
+ * migrations; {@code settings} lists every setting with its default. {@code --help} on any command
+ * prints its generated usage; a main class can add commands of its own (picocli {@code @Command}
+ * objects), which the top-level usage then lists too.
+ *
+ * <p>Exit codes: 0 ok, 1 failure, 2 usage or configuration error (the message names the option or
+ * setting, and the accepted values where there is a fixed set).
  */
 public final class Cli {
     private Cli() {}
@@ -34,90 +35,37 @@ public final class Cli {
      * Runs a command with {@code env} in place of the process environment.
      *
      * @param local starts Kafka and Postgres for {@code run} when the configuration names none; null: none
+     * @param subcommands more commands, as for {@link #commandLine}
+     * @return the exit code
+     * @throws Exception what a command threw (after parsing succeeded)
      */
-    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, LocalInfrastructure local)
-            throws Exception {
-        String cmd = args.length == 0 ? "help" : args[0];
-        switch (cmd) {
-            case "run" -> {
-                return runProcessor(env, err, local);
-            }
-            case "migrate" -> {
-                return migrate(args, env, out, err);
-            }
-            case "settings" -> {
-                for (AcidicConfig.Setting s : AcidicConfig.SETTINGS) {
-                    out.printf("%-28s %-26s default %-22s %s%n", s.key(), s.envName(),
-                            s.defaultValue().isEmpty() ? "(none)" : s.defaultValue(), s.doc());
-                }
-                return 0;
-            }
-            default -> {
-                out.println("usage: java -jar acidic-examples.jar <command>");
-                out.println("  run       start a processor (configured from ACIDIC_* environment variables)");
-                out.println("  migrate [--grant-to ROLE]");
-                out.println("            apply the Postgres migrations and the jobs' schema (as the schema's owner), then exit;");
-                out.println("            --grant-to lets ROLE read and write (not change) every table of the schema");
-                out.println("  settings  list every setting, its environment variable and default");
-                return cmd.equals("help") || cmd.equals("--help") ? 0 : 2;
-            }
-        }
-    }
-
-    private static int migrate(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws SQLException {
-        String grantTo = null;
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--grant-to") && i + 1 < args.length) {
-                grantTo = args[++i];
-            } else {
-                err.println("migrate: unknown argument '" + args[i] + "'; usage: migrate [--grant-to ROLE]");
-                return 2;
-            }
-        }
-        AcidicConfig c;
-        try {
-            c = AcidicConfig.fromEnv(env);
-        } catch (IllegalArgumentException e) {
-            err.println("configuration error: " + e.getMessage());
-            return 2;
-        }
-        if (c.jdbcUrl().isBlank()) {
-            err.println("migrate needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
-            return 2;
-        }
-        JobRegistry jobs = JobRegistry.discover(List.of(), Thread.currentThread().getContextClassLoader());
-        try (var pool = Database.pool(c.poolSettings(1))) {
-            int n = Migrator.migrate(pool, jobs.schema());
-            out.println("applied " + n + " migration(s) and the schema of jobs " + jobs.names() + "; schema is current");
-            if (grantTo != null) {
-                Migrator.grantDml(pool, grantTo);
-                out.println("granted SELECT, INSERT, UPDATE, DELETE on every table of the schema to role " + grantTo);
-            }
-        } catch (SQLException | RuntimeException e) {
-            err.println("migrate failed: " + e.getMessage());
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, LocalInfrastructure local,
+            Object... subcommands) throws Exception {
+        Exception[] failure = new Exception[1];
+        CommandLine cl = commandLine(env, out, err, local, subcommands);
+        // picocli would print the stack trace and answer 1; callers (tests, main) want the exception itself
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            failure[0] = e;
             return 1;
+        });
+        int rc = cl.execute(args);
+        out.flush();
+        err.flush();
+        if (failure[0] != null) {
+            throw failure[0];
         }
-        return 0;
+        return rc;
     }
 
-    private static int runProcessor(Map<String, String> env, PrintStream err, LocalInfrastructure local) throws InterruptedException {
-        AcidicConfig config;
-        try {
-            config = AcidicConfig.fromEnv(env);
-        } catch (IllegalArgumentException e) {
-            err.println("configuration error: " + e.getMessage());
-            return 2;
-        }
-        AcidicProcessor processor = AcidicProcessor.builder(config).localInfrastructure(local).build();
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            processor.close();
-            done.countDown();
-        }, "acidic-shutdown"));
-        processor.start();
-        processor.awaitShutdown();
-        boolean requested = done.getCount() == 0;
-        processor.close();
-        return requested ? 0 : 1;
+    /**
+     * The command line, ready to {@link CommandLine#execute execute}: {@code run}, {@code migrate},
+     * {@code settings}, then {@code subcommands} in order, then {@code help}.
+     *
+     * @param subcommands objects annotated with picocli's {@code @Command} (or {@link CommandLine}s);
+     *     each gets {@code --version} answered like the others
+     */
+    public static CommandLine commandLine(Map<String, String> env, PrintStream out, PrintStream err, LocalInfrastructure local,
+            Object... subcommands) {
+        return CommandLines.create(env, out, err, local, subcommands);
     }
 }

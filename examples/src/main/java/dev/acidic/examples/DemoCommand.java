@@ -1,0 +1,55 @@
+package dev.acidic.examples;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code demo}: the rocket-rides demo's options; {@link Demo} runs it. */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The rocket-rides demo: two processor JVMs, a fake payment gateway, rides with duplicates, "
+            + "declined cards and injected failures, one processor SIGKILLed mid-way; checks exactly-once.",
+            "Exit 0 when every check matches, 1 otherwise."})
+final class DemoCommand implements Callable<Integer> {
+    private final PrintStream out;
+
+    @Option(names = "--rides", paramLabel = "N", defaultValue = "1000", description = "rides to request (default: ${DEFAULT-VALUE})")
+    int rides;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "15", description = "requests per second (default: ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--instances", paramLabel = "K", defaultValue = "2", description = "processor JVMs (default: ${DEFAULT-VALUE})")
+    int instances;
+
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "stream threads per processor (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--commit-interval", paramLabel = "D", defaultValue = "100ms",
+            description = "processor setting ACIDIC_COMMIT_INTERVAL (default: ${DEFAULT-VALUE})")
+    String commitInterval;
+
+    @Option(names = "--no-kill", description = "do not SIGKILL a processor mid-way")
+    boolean noKill;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "an external Kafka (default: an embedded one)")
+    String bootstrapServers;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "an external Postgres (default: an embedded one)")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "U", defaultValue = "postgres", description = "(default: ${DEFAULT-VALUE})")
+    String jdbcUser;
+
+    @Option(names = "--jdbc-password", paramLabel = "P", defaultValue = "", description = "(default: none)")
+    String jdbcPassword;
+
+    DemoCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return new Demo(this, out).run();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.acidic.processor.internal.cli;
+
+import dev.acidic.processor.AcidicConfig;
+import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.store.Database;
+import dev.acidic.processor.internal.store.Migrator;
+import java.io.PrintStream;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Applies the migrations and the jobs' schema as the schema's owner, optionally granting DML to the processor's role. */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = {"Apply the Postgres migrations and the jobs' schema (as the schema's owner), then exit.",
+            "Needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)."})
+final class MigrateCommand implements Callable<Integer> {
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Option(names = "--grant-to", paramLabel = "ROLE",
+            description = "then let ROLE read and write (not change) every table of the schema")
+    private String grantTo;
+
+    MigrateCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        AcidicConfig c = EnvConfig.load(env, err);
+        if (c == null) {
+            return CommandLines.USAGE;
+        }
+        if (c.jdbcUrl().isBlank()) {
+            err.println("migrate needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
+            return CommandLines.USAGE;
+        }
+        JobRegistry jobs = JobRegistry.discover(List.of(), Thread.currentThread().getContextClassLoader());
+        try (var pool = Database.pool(c.poolSettings(1))) {
+            int n = Migrator.migrate(pool, jobs.schema());
+            out.println("applied " + n + " migration(s) and the schema of jobs " + jobs.names() + "; schema is current");
+            if (grantTo != null) {
+                Migrator.grantDml(pool, grantTo);
+                out.println("granted SELECT, INSERT, UPDATE, DELETE on every table of the schema to role " + grantTo);
+            }
+        } catch (SQLException | RuntimeException e) {
+            err.println("migrate failed: " + e.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+}
