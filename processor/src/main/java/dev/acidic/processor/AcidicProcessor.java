@@ -46,6 +46,7 @@ public final class AcidicProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AcidicProcessor.class);
     /** Logged once when the Streams client first reaches RUNNING; scripts wait for it. */
     public static final String READY = "Acidic processor ready";
+    private final java.util.concurrent.atomic.AtomicLong threadReplacements = new java.util.concurrent.atomic.AtomicLong();
 
     private final AcidicConfig config;
     private final JobRegistry jobs;
@@ -100,6 +101,7 @@ public final class AcidicProcessor implements AutoCloseable {
                     ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier())
                     : new KafkaStreams(topology, streamsProperties(effective));
             streams.setUncaughtExceptionHandler(e -> {
+                threadReplacements.incrementAndGet();
                 log.error("stream thread failed; replacing it (its records will be processed again): {}", e.toString(), e);
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });
@@ -176,6 +178,15 @@ public final class AcidicProcessor implements AutoCloseable {
     /** Blocks until the processor is closed or its Streams client stops. */
     public void awaitShutdown() throws InterruptedException {
         stopped.await();
+    }
+
+    /**
+     * How many times a stream thread failed and was replaced since this processor started. Every
+     * input is meant to be answered or retried without one: a count that grows names a bug (the
+     * log has each failure).
+     */
+    public long threadReplacements() {
+        return threadReplacements.get();
     }
 
     public KafkaStreams.State state() {

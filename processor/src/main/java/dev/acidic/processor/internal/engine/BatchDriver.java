@@ -2,7 +2,6 @@ package dev.acidic.processor.internal.engine;
 
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobRequest;
-import dev.acidic.api.StepTimeoutException;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
@@ -69,7 +68,7 @@ final class BatchDriver {
         Progress progress;
         String rp;
         Phase pending; // this round's outcome, applied once the round commits
-        StepTimeoutException timedOut; // this lane's step ran past the limit in a round that failed for it
+        Throwable failed; // this lane's step failed (threw, or ran past the limit) in a round rolled back for it
 
         Lane(int index, String key, JobDefinition def, JobRequest request) {
             this.index = index;
@@ -104,10 +103,10 @@ final class BatchDriver {
         if (!lanes.isEmpty()) {
             List<Lane> claimed = claimRound(lanes, partition);
             if (claimed == null) {
-                // the round failed: nothing of it committed; a lane whose step timed out is claimed
+                // the round failed: nothing of it committed; a lane whose step failed it is claimed
                 // and its failure recorded, not run (and waited for) again
                 for (Lane l : lanes) {
-                    if (l.timedOut != null) {
+                    if (l.failed != null) {
                         out[l.index] = claimThenFail(l, partition);
                     } else {
                         alone.add(l.index);
@@ -126,8 +125,8 @@ final class BatchDriver {
             List<Lane> round = continuing;
             if (!phaseRound(round)) {
                 for (Lane l : round) {
-                    if (l.timedOut != null) {
-                        Phase p = runner.recordFailure(l.key, l.def, l.rp, l.timedOut);
+                    if (l.failed != null) {
+                        Phase p = runner.recordFailure(l.key, l.def, l.rp, l.failed);
                         l.apply(p);
                         out[l.index] = Engine.Outcome.of(l.progress.result(p.stop(), p.retryInMillis()));
                     } else {
@@ -154,14 +153,14 @@ final class BatchDriver {
         return Arrays.asList(out);
     }
 
-    /** Claims a new key whose first step timed out in a failed claim round, and counts that attempt. */
+    /** Claims a new key whose first step failed a claim round, and counts that attempt. */
     private Engine.Outcome claimThenFail(Lane l, Integer partition) {
         try {
             Claimer.Claim claim = claimer.claim(l.key, l.request, partition);
             if (claim.stop() != null) {
                 return Engine.Outcome.of(claim.result());
             }
-            Phase p = runner.recordFailure(l.key, l.def, claim.row().recoveryPoint(), l.timedOut);
+            Phase p = runner.recordFailure(l.key, l.def, claim.row().recoveryPoint(), l.failed);
             Progress progress = new Progress(claim.row(), claim.seqBefore(), claim.written());
             progress.add(p);
             return Engine.Outcome.of(progress.result(p.stop(), p.retryInMillis()));
@@ -211,7 +210,7 @@ final class BatchDriver {
                 JournalEntry accepted = claimer.accepted(l.def, row);
                 l.progress = new Progress(row, 0, List.of(accepted));
                 l.rp = row.recoveryPoint();
-                Transitions.Outcome o = runner.executeStep(c, l.key, l.def, row);
+                Transitions.Outcome o = step(c, l, row);
                 l.pending = o.phase();
                 List<JournalEntry> entries = new ArrayList<>(o.entries().size() + 1);
                 entries.add(accepted);
@@ -244,7 +243,7 @@ final class BatchDriver {
                 } else if (!l.def.hasStep(l.rp)) {
                     o = Transitions.unknownRecoveryPoint(l.key, l.def, row);
                 } else {
-                    o = runner.executeStep(c, l.key, l.def, row);
+                    o = step(c, l, row);
                 }
                 l.pending = o.phase();
                 journal.put(l.key, o.entries());
@@ -256,9 +255,28 @@ final class BatchDriver {
         }, null, null);
     }
 
+    /** A lane's step failed its round; carries the lane's key and what the step threw. */
+    private static final class LaneFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String key;
+
+        LaneFailure(String key, Throwable cause) {
+            super(cause);
+            this.key = key;
+        }
+    }
+
+    private Transitions.Outcome step(Connection c, Lane l, KeyRow row) throws LaneFailure {
+        try {
+            return runner.executeStep(c, l.key, l.def, row);
+        } catch (PhaseRunner.StepFailure f) {
+            throw new LaneFailure(l.key, f.getCause());
+        }
+    }
+
     /** The work of one round on its transaction's connection. */
     private interface RoundWork {
-        List<Lane> run(Connection c) throws SQLException, PhaseRunner.StepFailure;
+        List<Lane> run(Connection c) throws SQLException, LaneFailure;
     }
 
     /**
@@ -289,7 +307,9 @@ final class BatchDriver {
                 for (Lane l : lanes) {
                     l.pending = null;
                     if (e instanceof StepRunner.TimedOut t && t.key.equals(l.key)) {
-                        l.timedOut = t.exception(); // recorded after the rollback, not run (and waited for) again
+                        l.failed = t.exception(); // recorded after the rollback, not run (and waited for) again
+                    } else if (e instanceof LaneFailure f && f.key.equals(l.key) && runner.counts(l.rp, f.getCause())) {
+                        l.failed = f.getCause(); // the same: its own failure, known, counted once
                     }
                 }
                 log.debug("a batch round of {} keys failed ({}); driving them one by one", lanes.size(), e.toString());

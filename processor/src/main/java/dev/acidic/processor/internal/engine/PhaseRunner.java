@@ -101,6 +101,15 @@ final class PhaseRunner {
         }
     }
 
+    /**
+     * Whether a step's failure counts as a failed attempt by itself (not a conflict to run again at
+     * once, nor an outage to wait out), so that a round it failed can record it without running
+     * the step again.
+     */
+    boolean counts(String step, Throwable failure) {
+        return policy.judge(step, failure, true, 0, 0).action() == FailurePolicy.Action.COUNT;
+    }
+
     /** A failed attempt counted after its round (or phase) was rolled back. */
     Phase recordFailure(String key, JobDefinition def, String rp, Throwable failure) {
         return failures.record(key, def, rp, failure);

@@ -85,14 +85,23 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         Header rid = record.headers().lastHeader(Completion.REQUEST_ID_HEADER);
         Pending src = new Pending(record.key(), record.value(), rid == null ? null : rid.value(), md.topic(), md.partition(),
                 md.offset(), record.timestamp());
-        RequestDecoder.Decoded decoded = decoder.decode(record.key(), record.value());
+        RequestDecoder.Accepted a = decodeOrAnswer(src);
+        if (a != null) {
+            accept(src, a.key(), a.request());
+        }
+    }
+
+    /** The request {@code src} holds, or null once it was answered (rejected) or sent to the DLQ. */
+    private RequestDecoder.Accepted decodeOrAnswer(Pending src) {
+        RequestDecoder.Decoded decoded = decoder.decode(src.key(), src.value());
         if (decoded instanceof RequestDecoder.Unanswerable u) {
             replies.dlq(src, u.reason());
         } else if (decoded instanceof RequestDecoder.Rejected r) {
             replies.reject(src, r.key(), r.job(), r.reason(), r.message(), r.toDlq());
         } else if (decoded instanceof RequestDecoder.Accepted a) {
-            accept(src, a.key(), a.request());
+            return a;
         }
+        return null;
     }
 
     private void accept(Pending src, String key, JobRequest request) {
@@ -120,7 +129,19 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     }
 
     /** Drives pending requests as one batch and answers each, in arrival order. */
-    private void driveBatch(List<PendingBatch.Queued> batch) {
+    private void driveBatch(List<PendingBatch.Queued> queued) {
+        List<PendingBatch.Queued> batch = new ArrayList<>(queued.size());
+        for (PendingBatch.Queued q : queued) {
+            if (!q.restored()) {
+                batch.add(q);
+                continue;
+            }
+            // restored from the store: decoded by this version's rules, answered if it refuses it
+            RequestDecoder.Accepted a = decodeOrAnswer(q.source());
+            if (a != null) {
+                batch.add(new PendingBatch.Queued(q.storeKey(), q.source(), a.key(), a.request()));
+            }
+        }
         List<Engine.Item> items = new ArrayList<>(batch.size());
         for (PendingBatch.Queued q : batch) {
             items.add(new Engine.Item(q.key(), q.request()));

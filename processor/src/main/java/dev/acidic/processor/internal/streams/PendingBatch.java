@@ -14,6 +14,8 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * New requests waiting, for at most the linger, to be driven together as one batch. They live in
@@ -22,8 +24,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * delivered again maps to the entry it already has.
  */
 final class PendingBatch {
-    /** A pending request, with its store key and decoded form. */
-    record Queued(Bytes storeKey, Pending source, String key, JobRequest request) {}
+    private static final Logger log = LoggerFactory.getLogger(PendingBatch.class);
+    /**
+     * A pending request, with its store key and decoded form; {@code key} and {@code request} are
+     * null for an entry restored from the store, which is decoded again when its batch is driven
+     * (by the decoder of the version running then, which may refuse what an older one accepted).
+     */
+    record Queued(Bytes storeKey, Pending source, String key, JobRequest request) {
+        boolean restored() {
+            return request == null;
+        }
+    }
 
     /**
      * When the last drive of requests on this stream thread ended (nanoTime), for all the tasks it
@@ -71,14 +82,26 @@ final class PendingBatch {
         pendingOffsets.clear();
         drivenThrough = -1;
         lingerSchedule = null;
+        List<Bytes> unreadable = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 var kv = it.next();
-                Pending p = Pending.decode(kv.value);
-                pending.add(new Queued(kv.key, p, RequestDecoder.decodeKey(p.key()), JobRequest.decode(p.value())));
+                Pending p;
+                try {
+                    p = Pending.decode(kv.value);
+                } catch (RuntimeException e) {
+                    unreadable.add(kv.key);
+                    log.error("task {}: dropping an unreadable entry of the pending store (store key {}, {} bytes: {}); it cannot be"
+                            + " answered or driven. If it held a request, that request's offset was committed and the request is"
+                            + " lost: send it again under its key", ctx.taskId(), kv.key, kv.value == null ? 0 : kv.value.length,
+                            e.toString());
+                    continue;
+                }
+                pending.add(new Queued(kv.key, p, null, null)); // decoded when driven
                 pendingOffsets.add(p.offset());
             }
         }
+        unreadable.forEach(store::delete);
         if (!pending.isEmpty()) {
             oldestPendingAt = 0; // waited long enough already: drained at the first tick
             lingerPunctuator();
