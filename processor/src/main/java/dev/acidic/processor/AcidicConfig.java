@@ -65,6 +65,8 @@ public final class AcidicConfig {
     public static final String BATCH_MAX = AcidicSettings.BATCH_MAX.key();
     public static final String BATCH_LINGER = AcidicSettings.BATCH_LINGER.key();
     public static final String KEY_MAX_BYTES = AcidicSettings.KEY_MAX_BYTES.key();
+    public static final String RESULT_MAX_BYTES = AcidicSettings.RESULT_MAX_BYTES.key();
+    public static final String ERROR_MESSAGE_MAX_CHARS = AcidicSettings.ERROR_MESSAGE_MAX_CHARS.key();
     public static final String REQUEST_MAX_BYTES = AcidicSettings.REQUEST_MAX_BYTES.key();
     public static final String ARGS_MAX_DEPTH = AcidicSettings.ARGS_MAX_DEPTH.key();
     public static final String STEP_TIMEOUT = AcidicSettings.STEP_TIMEOUT.key();
@@ -196,6 +198,13 @@ public final class AcidicConfig {
     public int batchMax() { return get(AcidicSettings.BATCH_MAX); }
     public Duration batchLinger() { return get(AcidicSettings.BATCH_LINGER); }
     public int keyMaxBytes() { return get(AcidicSettings.KEY_MAX_BYTES); }
+    public int resultMaxBytes() { return get(AcidicSettings.RESULT_MAX_BYTES); }
+    public int errorMessageMaxChars() { return get(AcidicSettings.ERROR_MESSAGE_MAX_CHARS); }
+
+    /** The largest record the processor's producer sends: outputs are cut or refused to fit it. */
+    public int maxRecordBytes() {
+        return kafkaOverrides().maxRequestSize();
+    }
     public int requestMaxBytes() { return get(AcidicSettings.REQUEST_MAX_BYTES); }
     public int argsMaxDepth() { return get(AcidicSettings.ARGS_MAX_DEPTH); }
     public Duration stepTimeout() { return get(AcidicSettings.STEP_TIMEOUT); }

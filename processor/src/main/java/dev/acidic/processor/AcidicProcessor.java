@@ -6,6 +6,7 @@ import dev.acidic.processor.internal.config.KafkaOverrides;
 import dev.acidic.processor.internal.streams.AcidicTopology;
 import dev.acidic.processor.internal.store.Database;
 import dev.acidic.processor.internal.streams.FaultingClientSupplier;
+import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.store.Migrator;
@@ -150,6 +151,7 @@ public final class AcidicProcessor implements AutoCloseable {
         // Defaults only where the user gave the setting in none of its forms (main.consumer.,
         // consumer., plain), since a prefixed default would win over the user's plain one.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), c.applicationId() + "-" + c.instanceId());
+        p.putIfAbsent(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class);
         KafkaOverrides given = c.kafkaOverrides();
         if (given.mainConsumer(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG).isEmpty()) {
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG),

@@ -37,7 +37,7 @@ public final class TestJobs {
     private TestJobs() {}
 
     public static List<JobDefinition> all() {
-        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway(), misuse());
+        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway(), misuse(), big());
     }
 
     /** test.three-steps: three steps, one effect row each. */
@@ -300,6 +300,25 @@ public final class TestJobs {
             default -> throw new IllegalArgumentException("mode?");
         }
         return PhaseResult.next();
+    }
+
+    /**
+     * test.big, args {"mode": "result"|"message", "chars": n}: one effect, then finishes with a
+     * result holding n characters, or throws an exception whose message has n characters.
+     */
+    public static JobDefinition big() {
+        return JobDefinition.named("test.big")
+                .step("first", TestJobs::effect)
+                .step("big", ctx -> {
+                    runs(ctx);
+                    effect(ctx);
+                    String blob = "x".repeat(ctx.args().path("chars").asInt());
+                    if (ctx.args().path("mode").asText().equals("message")) {
+                        throw new IllegalStateException(blob);
+                    }
+                    return PhaseResult.finish(Map.of("blob", blob));
+                })
+                .build();
     }
 
     /** test.child: one step, one effect. */

@@ -49,6 +49,8 @@ public final class AcidicSettings {
     public static final int DEFAULT_KEY_MAX_BYTES = 255;
     public static final int DEFAULT_REQUEST_MAX_BYTES = 1_048_576;
     public static final int DEFAULT_ARGS_MAX_DEPTH = 32;
+    public static final int DEFAULT_RESULT_MAX_BYTES = 262_144;
+    public static final int DEFAULT_ERROR_MESSAGE_MAX_CHARS = 8_000;
     public static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(30);
     /** 0: the step timeout. */
     public static final Duration STATEMENT_TIMEOUT_OF_STEP = Duration.ZERO;
@@ -148,6 +150,15 @@ public final class AcidicSettings {
     public static final Setting<Integer> ARGS_MAX_DEPTH = define(Setting.integer("acidic.args.max.depth", DEFAULT_ARGS_MAX_DEPTH)
             .bound(Bound.between(1, 500))
             .doc("deepest nesting of objects and arrays in a request's args (args itself is 1); deeper requests are rejected"));
+    public static final Setting<Integer> RESULT_MAX_BYTES = define(Setting.integer("acidic.result.max.bytes",
+            DEFAULT_RESULT_MAX_BYTES).bound(Bound.between(1_024, 64 * 1_048_576))
+            .doc("largest job result (PhaseResult.finish) in UTF-8 JSON bytes; a larger one fails the attempt with an error"
+                    + " that says so (results travel in events and completions: keep big data in your tables and return a"
+                    + " reference); at most the producer's max.request.size less 64 KiB"));
+    public static final Setting<Integer> ERROR_MESSAGE_MAX_CHARS = define(Setting.integer("acidic.error.message.max.chars",
+            DEFAULT_ERROR_MESSAGE_MAX_CHARS).bound(Bound.between(100, 1_000_000))
+            .doc("longest error message kept from a failed step; a longer one is cut and marked with its full length (the"
+                    + " stored stack trace is cut at 16000 characters)"));
     public static final Setting<Duration> STEP_TIMEOUT = define(Setting.duration("acidic.step.timeout", DEFAULT_STEP_TIMEOUT)
             .bound(Bound.positive(DAY, "30s"))
             .doc("longest a step may run; past it the step is interrupted, its phase rolled back (its connection closed) "

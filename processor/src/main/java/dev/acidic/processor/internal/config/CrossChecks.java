@@ -3,10 +3,12 @@ package dev.acidic.processor.internal.config;
 import static dev.acidic.processor.internal.config.AcidicSettings.APPLICATION_ID;
 import static dev.acidic.processor.internal.config.AcidicSettings.CONTINUATIONS_TOPIC;
 import static dev.acidic.processor.internal.config.AcidicSettings.DB_POOL_SIZE;
+import static dev.acidic.processor.internal.config.AcidicSettings.ERROR_MESSAGE_MAX_CHARS;
 import static dev.acidic.processor.internal.config.AcidicSettings.EXACTLY_ONCE;
 import static dev.acidic.processor.internal.config.AcidicSettings.LOCK_TIMEOUT;
 import static dev.acidic.processor.internal.config.AcidicSettings.PROCESSING_GUARANTEE;
 import static dev.acidic.processor.internal.config.AcidicSettings.RETRY_INITIAL_DELAY;
+import static dev.acidic.processor.internal.config.AcidicSettings.RESULT_MAX_BYTES;
 import static dev.acidic.processor.internal.config.AcidicSettings.RETRY_MAX_DELAY;
 import static dev.acidic.processor.internal.config.AcidicSettings.STEP_TIMEOUT;
 import static dev.acidic.processor.internal.config.AcidicSettings.STREAM_THREADS;
@@ -22,6 +24,8 @@ import java.util.List;
  */
 public final class CrossChecks {
     private static final Duration BROKER_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+    /** Room in a record for what surrounds a result or an error message: key (twice), other fields, headers. */
+    public static final int OUTPUT_OVERHEAD_BYTES = 65_536;
     private CrossChecks() {}
 
     /**
@@ -88,6 +92,25 @@ public final class CrossChecks {
                     + "thread holds a connection through each phase, so threads would wait for one inside a Kafka transaction; "
                     + "set " + DB_POOL_SIZE.key() + " to at least " + threads + " (" + (threads + AcidicSettings.POOL_SPARE_CONNECTIONS)
                     + " is what 0, the default, gives) or lower " + STREAM_THREADS.key());
+        }
+        // Results and error messages travel in events and completions, which must fit the
+        // producer's largest record: one that does not fails its send and, before these limits,
+        // stalled the partition (the thread failed and was replaced in a loop).
+        int maxRecord = kafka.maxRequestSize();
+        int result = v.get(RESULT_MAX_BYTES);
+        if (result + OUTPUT_OVERHEAD_BYTES > maxRecord) {
+            errors.add(RESULT_MAX_BYTES.key() + " (" + result + ") leaves no room in the producer's largest record ("
+                    + AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_REQUEST_SIZE + ", " + maxRecord + " bytes) for the event or "
+                    + "completion around a result; lower " + RESULT_MAX_BYTES.key() + " to at most " + (maxRecord - OUTPUT_OVERHEAD_BYTES)
+                    + " or raise " + AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_REQUEST_SIZE
+                    + " (and the topics' max.message.bytes)");
+        }
+        int message = v.get(ERROR_MESSAGE_MAX_CHARS);
+        if (3L * message + OUTPUT_OVERHEAD_BYTES > maxRecord) {
+            errors.add(ERROR_MESSAGE_MAX_CHARS.key() + " (" + message + ", up to 3 bytes each in UTF-8) leaves no room in the "
+                    + "producer's largest record (" + AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_REQUEST_SIZE + ", "
+                    + maxRecord + " bytes); lower " + ERROR_MESSAGE_MAX_CHARS.key() + " to at most "
+                    + (maxRecord - OUTPUT_OVERHEAD_BYTES) / 3);
         }
         if (v.get(RETRY_MAX_DELAY).compareTo(v.get(RETRY_INITIAL_DELAY)) < 0) {
             errors.add(RETRY_MAX_DELAY.key() + " (" + show(v.get(RETRY_MAX_DELAY)) + ") is below " + RETRY_INITIAL_DELAY.key() + " ("

@@ -17,6 +17,9 @@ public final class KafkaOverrides {
     public static final String MAX_POLL_INTERVAL_MS = "max.poll.interval.ms";
     public static final String SESSION_TIMEOUT_MS = "session.timeout.ms";
     public static final String HEARTBEAT_INTERVAL_MS = "heartbeat.interval.ms";
+    public static final String MAX_REQUEST_SIZE = "max.request.size";
+    /** The producer's default {@code max.request.size}. */
+    public static final int DEFAULT_MAX_REQUEST_SIZE = 1_048_576;
     public static final String PRODUCER_PREFIX = "producer.";
     public static final String CONSUMER_PREFIX = "consumer.";
     public static final String MAIN_CONSUMER_PREFIX = "main.consumer.";
@@ -52,6 +55,22 @@ public final class KafkaOverrides {
     /** The producer's transaction timeout: the user's, else the step timeout plus the margin. */
     public Duration transactionTimeout(Duration stepTimeout) {
         return producer(TRANSACTION_TIMEOUT_MS).map(Given::value).orElse(stepTimeout.plus(TRANSACTION_TIMEOUT_MARGIN));
+    }
+
+    /** The largest record the processor's producer sends (its {@code max.request.size}). */
+    public int maxRequestSize() {
+        for (String n : List.of(PRODUCER_PREFIX + MAX_REQUEST_SIZE, MAX_REQUEST_SIZE)) {
+            String v = kafka.get(n);
+            if (v != null) {
+                try {
+                    return Integer.parseInt(v.trim());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("setting " + AcidicSettings.KAFKA_PREFIX + n + " has invalid value '" + v
+                            + "': use a number of bytes, such as 1048576");
+                }
+            }
+        }
+        return DEFAULT_MAX_REQUEST_SIZE;
     }
 
     public Duration maxPollInterval() {

@@ -36,8 +36,8 @@ public final class Engine {
         StepRunner steps = new StepRunner(settings.stepTimeout());
         FailurePolicy policy = new FailurePolicy(settings.backoff(), settings.transactionIdleTimeout());
         this.claimer = new Claimer(ds, jobs, store, settings.owner(), lockTimeoutMs);
-        this.runner = new PhaseRunner(ds, store, settings.owner(), steps,
-                policy, new FailureRecorder(ds, store, settings.owner(), policy));
+        this.runner = new PhaseRunner(ds, store, settings.owner(), steps, policy,
+                new FailureRecorder(ds, store, settings.owner(), policy, settings.errorMessageMaxChars()), settings.resultMaxBytes());
         this.batches = new BatchDriver(new BatchDriver.Parts(ds, jobs, store, steps, claimer, runner), settings.owner());
     }
 

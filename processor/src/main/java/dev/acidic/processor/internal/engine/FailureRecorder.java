@@ -22,12 +22,19 @@ final class FailureRecorder {
     private final KeyStore store;
     private final String owner;
     private final FailurePolicy policy;
+    private final int messageMaxChars;
 
-    FailureRecorder(DataSource ds, KeyStore store, String owner, FailurePolicy policy) {
+    FailureRecorder(DataSource ds, KeyStore store, String owner, FailurePolicy policy, int messageMaxChars) {
+        this.messageMaxChars = messageMaxChars;
         this.ds = ds;
         this.store = store;
         this.owner = owner;
         this.policy = policy;
+    }
+
+    /** The failure for a log line: its type and message, cut like the stored one. */
+    private String brief(Throwable failure) {
+        return failure.getClass().getName() + ": " + Transitions.cut(String.valueOf(failure.getMessage()), messageMaxChars);
     }
 
     /**
@@ -43,20 +50,20 @@ final class FailureRecorder {
                 if (row == null || row.finished() || !owner.equals(row.lockedBy()) || !rp.equals(row.recoveryPoint())) {
                     c.rollback();
                     log.warn("key '{}': step '{}' failed ({}) but the key is no longer ours; leaving it to its owner", key, rp,
-                            failure.toString());
+                            brief(failure));
                     return Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
                 }
-                Transitions.Outcome o = Transitions.afterFailure(row, failure, policy, owner);
+                Transitions.Outcome o = Transitions.afterFailure(row, failure, policy, owner, messageMaxChars);
                 store.appendJournal(c, key, o.entries());
                 store.update(c, key, o.update());
                 c.commit();
                 int attempt = row.attempts() + 1;
                 if (o.phase().stop() == DriveResult.Kind.DONE) {
                     log.warn("job '{}' key '{}' FAILED at step '{}' attempt {}{}: {}", def.name(), key, rp, attempt,
-                            failure instanceof TerminalJobException ? " (terminal)" : " (attempts exhausted)", failure.toString());
+                            failure instanceof TerminalJobException ? " (terminal)" : " (attempts exhausted)", brief(failure));
                 } else {
                     log.info("job '{}' key '{}' step '{}' failed (attempt {} of {}): {}; retry in {} ms", def.name(), key, rp,
-                            attempt, policy.maxAttempts(), failure.toString(), o.phase().retryInMillis());
+                            attempt, policy.maxAttempts(), brief(failure), o.phase().retryInMillis());
                 }
                 return o.phase();
             } catch (Exception bookkeeping) {

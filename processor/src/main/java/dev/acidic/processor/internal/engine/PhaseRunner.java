@@ -29,7 +29,11 @@ final class PhaseRunner {
     private final FailurePolicy policy;
     private final FailureRecorder failures;
 
-    PhaseRunner(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures) {
+    private final int resultMaxBytes;
+
+    PhaseRunner(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures,
+            int resultMaxBytes) {
+        this.resultMaxBytes = resultMaxBytes;
         this.ds = ds;
         this.store = store;
         this.owner = owner;
@@ -184,6 +188,14 @@ final class PhaseRunner {
                 throw new IllegalStateException("step '" + rp + "' of job '" + def.name()
                         + "' returned null; return a PhaseResult such as PhaseResult.next()");
             }
+            if (result instanceof PhaseResult.Finish f && f.result() != null) {
+                long size = utf8Length(f.result());
+                if (size > resultMaxBytes) {
+                    throw new IllegalStateException("step '" + rp + "' of job '" + def.name() + "' (key '" + key + "') finished with a"
+                            + " result of " + size + " bytes of JSON, over acidic.result.max.bytes (" + resultMaxBytes + "): results"
+                            + " travel in events and completions; keep large data in your own tables and return a reference to it");
+                }
+            }
             return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq());
         } catch (Throwable t) {
             if (t instanceof Error err && !(t instanceof AssertionError)) {
@@ -191,5 +203,27 @@ final class PhaseRunner {
             }
             throw new StepFailure(t);
         }
+    }
+
+    /** The length of {@code node} as UTF-8 JSON, counted as it is written (nothing is kept). */
+    static long utf8Length(com.fasterxml.jackson.databind.JsonNode node) {
+        long[] n = new long[1];
+        java.io.OutputStream counter = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                n[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                n[0] += len;
+            }
+        };
+        try {
+            dev.acidic.api.Wire.writer().writeValue(counter, node);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return n[0];
     }
 }

@@ -106,10 +106,11 @@ final class Transitions {
      * is terminal or the attempts are spent, else the step is retried after the backoff delay.
      * The stored error keeps the stack; the journal's (and so the events') does not.
      */
-    static Outcome afterFailure(KeyRow row, Throwable failure, FailurePolicy policy, String owner) {
+    static Outcome afterFailure(KeyRow row, Throwable failure, FailurePolicy policy, String owner, int messageMaxChars) {
         String rp = row.recoveryPoint();
         int attempt = row.attempts() + 1;
-        ObjectNode err = error(failure.getClass().getName(), String.valueOf(failure.getMessage()), rp, attempt, failure);
+        ObjectNode err = error(failure.getClass().getName(), cut(String.valueOf(failure.getMessage()), messageMaxChars), rp, attempt,
+                failure);
         ObjectNode wireErr = err.deepCopy();
         wireErr.remove("stack");
         Instant now = row.dbNow();
@@ -134,6 +135,19 @@ final class Transitions {
                 new KeyStore.RowUpdate(rp, "RUNNING", attempt, null, err, seq, row.stagedSeq(), retryAt, false));
     }
 
+    /**
+     * {@code text} cut to {@code max} characters (not splitting a surrogate pair), marked with its
+     * full length, so a huge exception message cannot make an event or completion too large to send.
+     */
+    static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end) + "... [cut: " + text.length() + " characters in all, over acidic.error.message.max.chars ("
+                + max + ")]";
+    }
+
     /** An error as stored on the key row: type, message, step, attempt and (if given) the stack, cut at {@link #MAX_STACK_CHARS}. */
     static ObjectNode error(String type, String message, String step, int attempt, Throwable t) {
         ObjectNode e = JournalEntry.newData().put("type", type).put("message", message).put("step", step).put("attempt", attempt);
@@ -141,7 +155,8 @@ final class Transitions {
             StringWriter sw = new StringWriter();
             t.printStackTrace(new PrintWriter(sw));
             String stack = sw.toString();
-            e.put("stack", stack.length() > MAX_STACK_CHARS ? stack.substring(0, MAX_STACK_CHARS) + "\n\t... (truncated)" : stack);
+            e.put("stack", stack.length() > MAX_STACK_CHARS
+                    ? stack.substring(0, MAX_STACK_CHARS) + "\n\t... (truncated: " + stack.length() + " characters in all)" : stack);
         }
         return e;
     }

@@ -53,7 +53,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.ds = ds;
         this.engine = new Engine(ds, jobs, new EngineSettings(cfg.instanceId(), cfg.lockTimeout(),
                 new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
-                cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout()));
+                cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout(), cfg.resultMaxBytes(), cfg.errorMessageMaxChars()));
         this.decoder = new RequestDecoder(new RequestDecoder.Limits(cfg.keyMaxBytes(), cfg.requestMaxBytes(), cfg.argsMaxDepth()),
                 jobs);
     }
@@ -62,7 +62,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.ctx = context;
         this.partition = context.taskId().partition();
-        this.replies = new Replies(context);
+        this.replies = new Replies(context, cfg.maxRecordBytes());
         this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies);
         this.timers = new TimerStore(context, context.getStateStore(Outputs.TIMERS), cfg.timerInterval(), cfg.driveBudget(),
                 key -> driveOrRetryLater(key, key.getBytes(StandardCharsets.UTF_8)));

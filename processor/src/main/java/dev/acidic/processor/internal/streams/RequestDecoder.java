@@ -99,6 +99,15 @@ final class RequestDecoder {
         }
     }
 
+    /** At most the first 200 bytes of a key, as text for a log line ("..." when cut); null stays null. */
+    static String preview(byte[] key) {
+        if (key == null) {
+            return null;
+        }
+        String s = new String(key, 0, Math.min(key.length, 200), StandardCharsets.UTF_8);
+        return key.length > 200 ? s + "..." : s;
+    }
+
     /** Why a decodable key cannot be an idempotency key, or null if it can. */
     static String problem(String key, int byteLength, int maxBytes) {
         if (key.isEmpty()) {

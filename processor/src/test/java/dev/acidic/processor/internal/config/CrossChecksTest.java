@@ -112,4 +112,16 @@ class CrossChecksTest {
         String e = error(Map.of("acidic.db.pool.size", "1", "acidic.retry.max.delay", "1ms"));
         assertNames(e, "acidic.db.pool.size", "acidic.retry.max.delay");
     }
+
+    @Test
+    void resultsAndErrorMessagesMustFitTheProducersLargestRecord() {
+        String result = error(Map.of("acidic.result.max.bytes", "1048576"));
+        assertNames(result, "acidic.result.max.bytes (1048576)", "acidic.kafka.max.request.size, 1048576 bytes",
+                "at most " + (1_048_576 - CrossChecks.OUTPUT_OVERHEAD_BYTES));
+        assertEquals(List.of(), check(Map.of("acidic.result.max.bytes", "1048576", "acidic.kafka.producer.max.request.size", "2097152")),
+                "a larger producer record makes room");
+        String message = error(Map.of("acidic.error.message.max.chars", "400000"));
+        assertNames(message, "acidic.error.message.max.chars (400000", "at most " + (1_048_576 - CrossChecks.OUTPUT_OVERHEAD_BYTES) / 3);
+        assertNames(error(Map.of("acidic.kafka.max.request.size", "lots")), "acidic.kafka.max.request.size", "'lots'", "bytes");
+    }
 }

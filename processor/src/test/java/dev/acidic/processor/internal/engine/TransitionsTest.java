@@ -101,7 +101,7 @@ class TransitionsTest {
 
     @Test
     void aFailureIsRetriedWithBackoffUntilTheAttemptsAreSpent() {
-        Transitions.Outcome first = Transitions.afterFailure(row("b", 0, 3), new IllegalStateException("boom"), POLICY, "me");
+        Transitions.Outcome first = Transitions.afterFailure(row("b", 0, 3), new IllegalStateException("boom"), POLICY, "me", 8_000);
         assertEquals(DriveResult.Kind.WAIT, first.phase().stop());
         assertEquals(1_000, first.phase().retryInMillis());
         assertEquals(List.of(EventType.STEP_FAILED), types(first.entries()));
@@ -111,10 +111,10 @@ class TransitionsTest {
         assertTrue(first.update().error().has("stack"), "the row keeps the stack");
         assertFalse(first.entries().get(0).data().get("error").has("stack"), "the event does not");
 
-        Transitions.Outcome second = Transitions.afterFailure(row("b", 1, 4), new IllegalStateException("boom"), POLICY, "me");
+        Transitions.Outcome second = Transitions.afterFailure(row("b", 1, 4), new IllegalStateException("boom"), POLICY, "me", 8_000);
         assertEquals(2_000, second.phase().retryInMillis(), "the delay doubles");
 
-        Transitions.Outcome last = Transitions.afterFailure(row("b", 2, 5), new IllegalStateException("boom"), POLICY, "me");
+        Transitions.Outcome last = Transitions.afterFailure(row("b", 2, 5), new IllegalStateException("boom"), POLICY, "me", 8_000);
         assertEquals(DriveResult.Kind.DONE, last.phase().stop());
         assertEquals(List.of(EventType.STEP_FAILED, EventType.FAILED), types(last.entries()));
         assertEquals("FAILED", last.update().status());
@@ -123,7 +123,7 @@ class TransitionsTest {
 
     @Test
     void aTerminalFailureFailsTheJobAtOnce() {
-        Transitions.Outcome o = Transitions.afterFailure(row("a", 0, 1), new TerminalJobException("no"), POLICY, "me");
+        Transitions.Outcome o = Transitions.afterFailure(row("a", 0, 1), new TerminalJobException("no"), POLICY, "me", 8_000);
         assertEquals("FAILED", o.update().status());
         assertEquals(TerminalJobException.class.getName(), o.update().error().get("type").asText());
     }
@@ -153,5 +153,19 @@ class TransitionsTest {
         FailurePolicy.Verdict idle = POLICY.judge("a", outage, false, 61_000, 0);
         assertEquals(FailurePolicy.Action.COUNT, idle.action(), "a phase open past the idle timeout counts");
         assertTrue(idle.failure().getMessage().contains("acidic.transaction.idle.timeout"), idle.failure().getMessage());
+    }
+
+    @Test
+    void longMessagesAreCutWithTheirLengthAndNeverSplitASurrogatePair() {
+        assertEquals("short", Transitions.cut("short", 10));
+        assertEquals("abcde... [cut: 12 characters in all, over acidic.error.message.max.chars (5)]", Transitions.cut("abcdefghijkl", 5));
+        String emoji = "abcd\uD83D\uDE00xyz"; // the pair sits at indexes 4-5
+        assertEquals("abcd... [cut: 9 characters in all, over acidic.error.message.max.chars (5)]", Transitions.cut(emoji, 5));
+
+        Transitions.Outcome o = Transitions.afterFailure(row("b", 0, 3), new IllegalStateException("m".repeat(100_000)), POLICY, "me", 50);
+        String stored = o.update().error().path("message").asText();
+        assertTrue(stored.startsWith("m".repeat(50) + "... [cut: 100000"), stored);
+        assertEquals(stored, o.entries().get(0).data().path("error").path("message").asText(), "the event carries the cut message");
+        assertTrue(o.update().error().path("stack").asText().length() < Transitions.MAX_STACK_CHARS + 100);
     }
 }
