@@ -31,6 +31,11 @@ public record Completion(
     public static final String INVALID_REQUEST = "INVALID_REQUEST";
     /** No job of that name is registered with the processor. */
     public static final String UNKNOWN_JOB = "UNKNOWN_JOB";
+    /**
+     * Handling the record failed the same way several times (a processor bug, not a step's
+     * failure): it was answered with the error, copied to the DLQ and skipped.
+     */
+    public static final String PROCESSING_FAILED = "PROCESSING_FAILED";
 
     public Completion {
         result = Wire.nullToNull(result);

@@ -66,6 +66,7 @@ public final class AcidicConfig {
     public static final String BATCH_LINGER = AcidicSettings.BATCH_LINGER.key();
     public static final String KEY_MAX_BYTES = AcidicSettings.KEY_MAX_BYTES.key();
     public static final String RESULT_MAX_BYTES = AcidicSettings.RESULT_MAX_BYTES.key();
+    public static final String RECORD_MAX_FAILURES = AcidicSettings.RECORD_MAX_FAILURES.key();
     public static final String ERROR_MESSAGE_MAX_CHARS = AcidicSettings.ERROR_MESSAGE_MAX_CHARS.key();
     public static final String REQUEST_MAX_BYTES = AcidicSettings.REQUEST_MAX_BYTES.key();
     public static final String ARGS_MAX_DEPTH = AcidicSettings.ARGS_MAX_DEPTH.key();
@@ -199,6 +200,7 @@ public final class AcidicConfig {
     public Duration batchLinger() { return get(AcidicSettings.BATCH_LINGER); }
     public int keyMaxBytes() { return get(AcidicSettings.KEY_MAX_BYTES); }
     public int resultMaxBytes() { return get(AcidicSettings.RESULT_MAX_BYTES); }
+    public int recordMaxFailures() { return get(AcidicSettings.RECORD_MAX_FAILURES); }
     public int errorMessageMaxChars() { return get(AcidicSettings.ERROR_MESSAGE_MAX_CHARS); }
 
     /** The largest record the processor's producer sends: outputs are cut or refused to fit it. */

@@ -50,6 +50,7 @@ public final class AcidicSettings {
     public static final int DEFAULT_REQUEST_MAX_BYTES = 1_048_576;
     public static final int DEFAULT_ARGS_MAX_DEPTH = 32;
     public static final int DEFAULT_RESULT_MAX_BYTES = 262_144;
+    public static final int DEFAULT_RECORD_MAX_FAILURES = 3;
     public static final int DEFAULT_ERROR_MESSAGE_MAX_CHARS = 8_000;
     public static final Duration DEFAULT_STEP_TIMEOUT = Duration.ofSeconds(30);
     /** 0: the step timeout. */
@@ -150,6 +151,11 @@ public final class AcidicSettings {
     public static final Setting<Integer> ARGS_MAX_DEPTH = define(Setting.integer("acidic.args.max.depth", DEFAULT_ARGS_MAX_DEPTH)
             .bound(Bound.between(1, 500))
             .doc("deepest nesting of objects and arrays in a request's args (args itself is 1); deeper requests are rejected"));
+    public static final Setting<Integer> RECORD_MAX_FAILURES = define(Setting.integer("acidic.record.max.failures",
+            DEFAULT_RECORD_MAX_FAILURES).bound(Bound.between(1, 1_000))
+            .doc("times handling one input record may fail (a processor bug or an unexpected error, not a step's failure,"
+                    + " counted in Postgres across restarts) before it is answered PROCESSING_FAILED, copied to the DLQ and"
+                    + " skipped, so no record can stall its partition"));
     public static final Setting<Integer> RESULT_MAX_BYTES = define(Setting.integer("acidic.result.max.bytes",
             DEFAULT_RESULT_MAX_BYTES).bound(Bound.between(1_024, 64 * 1_048_576))
             .doc("largest job result (PhaseResult.finish) in UTF-8 JSON bytes; a larger one fails the attempt with an error"

@@ -36,7 +36,9 @@ public final class Faults {
         /** Kafka Streams committed (EOS: transaction committed; at-least-once: offsets committed). */
         AFTER_KAFKA_COMMIT,
         /** Recording a step failure, before its transaction does anything. */
-        RECORD_FAILURE;
+        RECORD_FAILURE,
+        /** A request record reached its task, before anything is done with it. */
+        HANDLE_RECORD;
 
         public String spec() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

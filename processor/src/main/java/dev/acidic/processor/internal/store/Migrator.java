@@ -27,9 +27,14 @@ public final class Migrator {
     private static final Logger log = LoggerFactory.getLogger(Migrator.class);
     /** Advisory lock id: "acidic" as a number, shared by every Acidic instance on the database. */
     private static final long LOCK_ID = 0x616369646963L;
-    static final List<String> MIGRATIONS = List.of("V1__create_key_store.sql");
+    static final List<String> MIGRATIONS = List.of("V1__create_key_store.sql", "V2__record_failures.sql");
 
     private Migrator() {}
+
+    /** How many versioned migrations this version of the processor has. */
+    public static int count() {
+        return MIGRATIONS.size();
+    }
 
     /** Migrates to the newest version; returns how many migrations were applied now. */
     public static int migrate(DataSource ds) throws SQLException {

@@ -10,6 +10,8 @@ import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.engine.Engine;
 import dev.acidic.processor.internal.engine.EngineSettings;
 import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.store.RecordFailures;
 import dev.acidic.processor.internal.store.SqlErrors;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -46,6 +48,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private JournalPublisher publisher;
     private TimerStore timers;
     private PendingBatch pending;
+    private PoisonGuard guard;
     private int partition;
 
     AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds) {
@@ -63,6 +66,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.ctx = context;
         this.partition = context.taskId().partition();
         this.replies = new Replies(context, cfg.maxRecordBytes());
+        this.guard = new PoisonGuard(new RecordFailures(ds), cfg.recordMaxFailures(), replies, cfg.continuationsTopic());
         this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies);
         this.timers = new TimerStore(context, context.getStateStore(Outputs.TIMERS), cfg.timerInterval(), cfg.driveBudget(),
                 key -> driveOrRetryLater(key, key.getBytes(StandardCharsets.UTF_8)));
@@ -75,16 +79,21 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = ctx.recordMetadata().orElseThrow();
-        if (md.topic().equals(cfg.continuationsTopic())) {
-            String key = record.key() == null ? null : RequestDecoder.decodeKey(record.key());
-            if (key != null) {
-                driveOrRetryLater(key, record.key());
-            }
-            return;
-        }
         Header rid = record.headers().lastHeader(Completion.REQUEST_ID_HEADER);
         Pending src = new Pending(record.key(), record.value(), rid == null ? null : rid.value(), md.topic(), md.partition(),
                 md.offset(), record.timestamp());
+        guard.handle(src, () -> handle(src));
+    }
+
+    private void handle(Pending src) {
+        Faults.hitUnchecked(Faults.Point.HANDLE_RECORD, src.key() == null ? null : RequestDecoder.preview(src.key()));
+        if (src.topic().equals(cfg.continuationsTopic())) {
+            String key = src.key() == null ? null : RequestDecoder.decodeKey(src.key());
+            if (key != null) {
+                driveOrRetryLater(key, src.key());
+            }
+            return;
+        }
         RequestDecoder.Accepted a = decodeOrAnswer(src);
         if (a != null) {
             accept(src, a.key(), a.request());
