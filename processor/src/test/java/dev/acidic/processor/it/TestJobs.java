@@ -37,7 +37,7 @@ public final class TestJobs {
     private TestJobs() {}
 
     public static List<JobDefinition> all() {
-        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway(), misuse(), big());
+        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway(), misuse(), big(), counted());
     }
 
     /** test.three-steps: three steps, one effect row each. */
@@ -317,6 +317,32 @@ public final class TestJobs {
                         throw new IllegalStateException(blob);
                     }
                     return PhaseResult.finish(Map.of("blob", blob));
+                })
+                .build();
+    }
+
+    /**
+     * test.counted, args {"failFirst": bool}: three steps, each counting its runs in {@link #RUNS}
+     * (outside any transaction, like a foreign call) and writing its effect; with failFirst the
+     * first step throws on its first attempt.
+     */
+    public static JobDefinition counted() {
+        return JobDefinition.named("test.counted")
+                .step("first", ctx -> {
+                    runs(ctx);
+                    effect(ctx);
+                    if (ctx.args().path("failFirst").asBoolean() && ctx.attempt() == 1) {
+                        throw new IllegalStateException("planned first-attempt failure");
+                    }
+                    return PhaseResult.next();
+                })
+                .step("second", ctx -> {
+                    runs(ctx);
+                    return effect(ctx);
+                })
+                .step("third", ctx -> {
+                    runs(ctx);
+                    return effect(ctx);
                 })
                 .build();
     }

@@ -8,6 +8,7 @@ import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -266,11 +267,29 @@ final class BatchDriver {
         }
     }
 
-    private Transitions.Outcome step(Connection c, Lane l, KeyRow row) throws LaneFailure {
+    /**
+     * Runs a lane's step under a savepoint of the round: a step that fails rolls back to it, so
+     * only its own writes go, and its failed attempt is written in the round, which commits for
+     * every other lane; no neighbour's step runs again. A failure that is not the step's to count
+     * (a deadlock, an outage) still fails the whole round.
+     */
+    private Transitions.Outcome step(Connection c, Lane l, KeyRow row) throws SQLException, LaneFailure {
+        Savepoint sp = c.setSavepoint();
         try {
             return runner.executeStep(c, l.key, l.def, row);
         } catch (PhaseRunner.StepFailure f) {
-            throw new LaneFailure(l.key, f.getCause());
+            Throwable failure = f.getCause();
+            if (!runner.counts(l.rp, failure)) {
+                throw new LaneFailure(l.key, failure);
+            }
+            c.rollback(sp);
+            try {
+                return runner.failureInTransaction(l.key, l.def, row, failure);
+            } catch (SQLException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e); // a fault hook's checked exception
+            }
         }
     }
 
@@ -308,8 +327,6 @@ final class BatchDriver {
                     l.pending = null;
                     if (e instanceof StepRunner.TimedOut t && t.key.equals(l.key)) {
                         l.failed = t.exception(); // recorded after the rollback, not run (and waited for) again
-                    } else if (e instanceof LaneFailure f && f.key.equals(l.key) && runner.counts(l.rp, f.getCause())) {
-                        l.failed = f.getCause(); // the same: its own failure, known, counted once
                     }
                 }
                 log.debug("a batch round of {} keys failed ({}); driving them one by one", lanes.size(), e.toString());

@@ -32,6 +32,31 @@ final class FailureRecorder {
         this.policy = policy;
     }
 
+    /**
+     * The failed attempt of the step at {@code row}'s recovery point, to be written in the caller's
+     * transaction, which holds the row's lock (a batch round, after rolling back to the step's
+     * savepoint); logged now, as the round is expected to commit.
+     */
+    Transitions.Outcome inTransaction(String key, JobDefinition def, KeyRow row, Throwable failure) throws Exception {
+        Faults.hit(Faults.Point.RECORD_FAILURE, key);
+        Transitions.Outcome o = Transitions.afterFailure(row, failure, policy, owner, messageMaxChars);
+        logged(def, key, row, failure, o);
+        return o;
+    }
+
+    private Transitions.Outcome logged(JobDefinition def, String key, KeyRow row, Throwable failure, Transitions.Outcome o) {
+        int attempt = row.attempts() + 1;
+        String rp = row.recoveryPoint();
+        if (o.phase().stop() == DriveResult.Kind.DONE) {
+            log.warn("job '{}' key '{}' FAILED at step '{}' attempt {}{}: {}", def.name(), key, rp, attempt,
+                    failure instanceof TerminalJobException ? " (terminal)" : " (attempts exhausted)", brief(failure));
+        } else {
+            log.info("job '{}' key '{}' step '{}' failed (attempt {} of {}): {}; retry in {} ms", def.name(), key, rp,
+                    attempt, policy.maxAttempts(), brief(failure), o.phase().retryInMillis());
+        }
+        return o;
+    }
+
     /** The failure for a log line: its type and message, cut like the stored one. */
     private String brief(Throwable failure) {
         return failure.getClass().getName() + ": " + Transitions.cut(String.valueOf(failure.getMessage()), messageMaxChars);
@@ -57,14 +82,7 @@ final class FailureRecorder {
                 store.appendJournal(c, key, o.entries());
                 store.update(c, key, o.update());
                 c.commit();
-                int attempt = row.attempts() + 1;
-                if (o.phase().stop() == DriveResult.Kind.DONE) {
-                    log.warn("job '{}' key '{}' FAILED at step '{}' attempt {}{}: {}", def.name(), key, rp, attempt,
-                            failure instanceof TerminalJobException ? " (terminal)" : " (attempts exhausted)", brief(failure));
-                } else {
-                    log.info("job '{}' key '{}' step '{}' failed (attempt {} of {}): {}; retry in {} ms", def.name(), key, rp,
-                            attempt, policy.maxAttempts(), brief(failure), o.phase().retryInMillis());
-                }
+                logged(def, key, row, failure, o);
                 return o.phase();
             } catch (Exception bookkeeping) {
                 Connections.rollbackQuietly(c, bookkeeping);

@@ -114,6 +114,11 @@ final class PhaseRunner {
         return policy.judge(step, failure, true, 0, 0).action() == FailurePolicy.Action.COUNT;
     }
 
+    /** A step's failed attempt, written by the caller in its own transaction (a batch round). */
+    Transitions.Outcome failureInTransaction(String key, JobDefinition def, KeyRow row, Throwable failure) throws Exception {
+        return failures.inTransaction(key, def, row, failure);
+    }
+
     /** A failed attempt counted after its round (or phase) was rolled back. */
     Phase recordFailure(String key, JobDefinition def, String rp, Throwable failure) {
         return failures.record(key, def, rp, failure);
