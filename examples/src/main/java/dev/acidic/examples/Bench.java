@@ -44,11 +44,11 @@ final class Bench {
 
     int run() throws Exception {
         Files.createDirectories(dir);
-        bootstrap = opts.bootstrapServers;
-        String jdbcUrl = opts.jdbcUrl;
+        bootstrap = opts.servers.bootstrapServers;
+        String jdbcUrl = opts.servers.jdbcUrl;
         try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(dir, bootstrap == null, jdbcUrl == null)) {
             bootstrap = bootstrap == null ? infra.bootstrapServers() : bootstrap;
-            db = new BenchDb(jdbcUrl == null ? infra.jdbcUrl() : jdbcUrl, opts.jdbcUser, opts.jdbcPassword);
+            db = new BenchDb(jdbcUrl == null ? infra.jdbcUrl() : jdbcUrl, opts.servers.jdbcUser, opts.servers.jdbcPassword);
             BenchCheck check = new BenchCheck(db);
             jobs = new BenchJobs(out, dir, run, db, check);
             header();

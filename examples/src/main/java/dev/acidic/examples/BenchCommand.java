@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
@@ -94,17 +95,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "results directory (default: ${DEFAULT-VALUE})")
     Path outDir;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "an external Kafka (default: an embedded one)")
-    String bootstrapServers;
-
-    @Option(names = "--jdbc-url", paramLabel = "URL", description = "an external Postgres (default: an embedded one)")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", paramLabel = "U", defaultValue = "postgres", description = "(default: ${DEFAULT-VALUE})")
-    String jdbcUser;
-
-    @Option(names = "--jdbc-password", paramLabel = "P", defaultValue = "", description = "(default: none)")
-    String jdbcPassword;
+    @Mixin
+    ServerOptions servers;
 
     BenchCommand(PrintStream out) {
         this.out = out;

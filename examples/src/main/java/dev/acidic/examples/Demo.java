@@ -60,10 +60,10 @@ final class Demo {
     }
 
     int run() throws Exception {
-        String bootstrap = opts.bootstrapServers;
-        String jdbcUrl = opts.jdbcUrl;
-        String jdbcUser = opts.jdbcUser;
-        String jdbcPassword = opts.jdbcPassword;
+        String bootstrap = opts.servers.bootstrapServers;
+        String jdbcUrl = opts.servers.jdbcUrl;
+        String jdbcUser = opts.servers.jdbcUser;
+        String jdbcPassword = opts.servers.jdbcPassword;
         out.printf("Acidic rocket-rides demo: %d rides at %d/s over %d processor JVMs%n", rides, rate, instances);
         try (EmbeddedInfrastructure infra = EmbeddedInfrastructure.start(dir, bootstrap == null, jdbcUrl == null);
                 PaymentGateway gateway = PaymentGateway.start(0.05)) {

@@ -3,6 +3,7 @@ package dev.acidic.examples;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code demo}: the rocket-rides demo's options; {@link Demo} runs it. */
@@ -32,17 +33,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-kill", description = "do not SIGKILL a processor mid-way")
     boolean noKill;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "an external Kafka (default: an embedded one)")
-    String bootstrapServers;
-
-    @Option(names = "--jdbc-url", paramLabel = "URL", description = "an external Postgres (default: an embedded one)")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", paramLabel = "U", defaultValue = "postgres", description = "(default: ${DEFAULT-VALUE})")
-    String jdbcUser;
-
-    @Option(names = "--jdbc-password", paramLabel = "P", defaultValue = "", description = "(default: none)")
-    String jdbcPassword;
+    @Mixin
+    ServerOptions servers;
 
     DemoCommand(PrintStream out) {
         this.out = out;

@@ -72,8 +72,8 @@ class MainCommandLineTest {
         assertEquals(15, b.ceilingSeconds);
         assertEquals(EnumSet.allOf(BenchCommand.Workload.class), b.workloads);
         assertEquals("target/bench", b.outDir.toString());
-        assertEquals("postgres", b.jdbcUser);
-        assertEquals("", b.jdbcPassword);
+        assertEquals("postgres", b.servers.jdbcUser);
+        assertEquals("", b.servers.jdbcPassword);
         assertEquals(null, b.commitInterval);
         assertEquals(null, b.batchMax);
 

@@ -380,7 +380,7 @@ public final class KeyStore {
     private static final com.fasterxml.jackson.databind.ObjectMapper STORED = storedMapper();
 
     private static com.fasterxml.jackson.databind.ObjectMapper storedMapper() {
-        com.fasterxml.jackson.databind.ObjectMapper m = Wire.mapper().copy();
+        com.fasterxml.jackson.databind.ObjectMapper m = Wire.mapper(); // already a copy of its own
         m.getFactory().setStreamReadConstraints(
                 com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNumberLength(Integer.MAX_VALUE).build());
         return m;
