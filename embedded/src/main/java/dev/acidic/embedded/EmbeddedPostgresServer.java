@@ -78,6 +78,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         startServer();
     }
 
+    /** Stops the server, keeping its data and port, until {@link #startAgain()} (for outage tests). */
+    public void stop() throws IOException {
+        stopServer();
+    }
+
+    /** Starts a server {@link #stop() stopped} before, on the same data and port. */
+    public void startAgain() throws IOException {
+        if (pg == null) {
+            startServer();
+        }
+    }
+
     private void stopServer() throws IOException {
         if (pg != null) {
             pg.close();

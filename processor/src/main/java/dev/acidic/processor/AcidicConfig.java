@@ -233,6 +233,11 @@ public final class AcidicConfig {
         return set.isEmpty() ? CrossChecks.continuationsTopic(applicationId()) : set;
     }
 
+    /** The main consumer's {@code max.poll.interval.ms}: the longest a stream thread may go between polls. */
+    public Duration maxPollInterval() {
+        return kafkaOverrides.maxPollInterval();
+    }
+
     public boolean exactlyOnce() {
         return processingGuarantee().equals(AcidicSettings.EXACTLY_ONCE);
     }

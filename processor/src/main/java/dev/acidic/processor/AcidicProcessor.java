@@ -10,6 +10,7 @@ import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.store.Migrator;
+import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.streams.TopicSetup;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -58,6 +59,7 @@ public final class AcidicProcessor implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private AcidicConfig effective;
     private HikariDataSource pool;
+    private PostgresHealth health;
     private KafkaStreams streams;
 
     private AcidicProcessor(AcidicConfig config, JobRegistry jobs, LocalInfrastructure local) {
@@ -97,7 +99,8 @@ public final class AcidicProcessor implements AutoCloseable {
                         Migrator.verify(pool), AcidicConfig.MIGRATE_ON_START);
             }
             TopicSetup.ensureTopics(effective);
-            var topology = AcidicTopology.build(effective, jobs, pool);
+            health = new PostgresHealth(pool);
+            var topology = AcidicTopology.build(effective, jobs, pool, health);
             streams = Faults.armed()
                     ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier())
                     : new KafkaStreams(topology, streamsProperties(effective));
@@ -167,7 +170,7 @@ public final class AcidicProcessor implements AutoCloseable {
         // crash, read_committed readers wait up to it for the dead instance's open transaction.
         if (c.exactlyOnce() && given.producer(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG).isEmpty()) {
             p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-                    (int) given.transactionTimeout(c.stepTimeout()).toMillis());
+                    (int) given.transactionTimeout(c.stepTimeout(), c.driveBudget()).toMillis());
         }
         return p;
     }
@@ -191,6 +194,19 @@ public final class AcidicProcessor implements AutoCloseable {
         return threadReplacements.get();
     }
 
+    /**
+     * Whether the processor is degraded: Postgres did not answer and has not since. Requests wait
+     * (nothing is lost or counted against a job) until it answers; the log says when it starts and ends.
+     */
+    public boolean degraded() {
+        return health != null && health.isDown();
+    }
+
+    /** How many Postgres outages the processor met since it started. */
+    public long postgresOutages() {
+        return health == null ? 0 : health.outages();
+    }
+
     public KafkaStreams.State state() {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
     }
@@ -208,6 +224,9 @@ public final class AcidicProcessor implements AutoCloseable {
         if (streams != null) {
             // leave the group so a scaled-down instance's partitions move now, not after the session timeout
             streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+        }
+        if (health != null) {
+            health.close();
         }
         if (pool != null) {
             pool.close();

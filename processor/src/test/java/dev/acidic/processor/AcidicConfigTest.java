@@ -150,9 +150,9 @@ class AcidicConfigTest {
     @Test
     void theTransactionTimeoutIsTheStepTimeoutPlusAMarginUnlessGiven() {
         AcidicConfig c = AcidicConfig.defaults();
-        assertEquals(Duration.ofSeconds(40), c.kafkaOverrides().transactionTimeout(c.stepTimeout()));
+        assertEquals(Duration.ofMillis(40_500), c.kafkaOverrides().transactionTimeout(c.stepTimeout(), c.driveBudget()));
         AcidicConfig given = c.with("acidic.kafka.producer.transaction.timeout.ms", "120000");
-        assertEquals(Duration.ofMinutes(2), given.kafkaOverrides().transactionTimeout(given.stepTimeout()));
+        assertEquals(Duration.ofMinutes(2), given.kafkaOverrides().transactionTimeout(given.stepTimeout(), given.driveBudget()));
         assertThrows(IllegalArgumentException.class, () -> c.with("acidic.kafka.producer.transaction.timeout.ms", "10000"),
                 "an explicit value below the step timeout is refused, not silently raised");
     }

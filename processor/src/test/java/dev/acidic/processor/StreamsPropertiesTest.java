@@ -39,8 +39,8 @@ class StreamsPropertiesTest {
     @Test
     void theTransactionTimeoutDefaultsToTheStepTimeoutPlusTenSeconds() {
         AcidicConfig c = AcidicConfig.defaults();
-        assertEquals(40_000, transactionTimeout(c));
-        assertEquals(15_000, transactionTimeout(c.with(AcidicConfig.STEP_TIMEOUT, "5s")));
+        assertEquals(40_500, transactionTimeout(c));
+        assertEquals(15_500, transactionTimeout(c.with(AcidicConfig.STEP_TIMEOUT, "5s")));
     }
 
     @Test

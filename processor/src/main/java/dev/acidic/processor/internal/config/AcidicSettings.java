@@ -170,7 +170,7 @@ public final class AcidicSettings {
             .doc("longest a step may run; past it the step is interrupted, its phase rolled back (its connection closed) "
                     + "and a failed attempt counted, so a hung step cannot hold its partition; must be below the main "
                     + "consumer's max.poll.interval.ms (5m) and, under exactly-once, the producer's transaction.timeout.ms, "
-                    + "which defaults to this plus " + Durations.format(KafkaOverrides.TRANSACTION_TIMEOUT_MARGIN)
+                    + "which defaults to this plus acidic.drive.budget plus " + Durations.format(KafkaOverrides.TRANSACTION_TIMEOUT_MARGIN)
                     + " (a longer transaction timeout also holds read_committed readers back longer after a crash)"));
     public static final Setting<Duration> STATEMENT_TIMEOUT = define(Setting.duration("acidic.statement.timeout",
             STATEMENT_TIMEOUT_OF_STEP).bound(Bound.positive(DAY, "30s").orExactly(STATEMENT_TIMEOUT_OF_STEP, "the step timeout"))

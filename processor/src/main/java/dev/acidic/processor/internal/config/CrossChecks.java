@@ -3,6 +3,7 @@ package dev.acidic.processor.internal.config;
 import static dev.acidic.processor.internal.config.AcidicSettings.APPLICATION_ID;
 import static dev.acidic.processor.internal.config.AcidicSettings.CONTINUATIONS_TOPIC;
 import static dev.acidic.processor.internal.config.AcidicSettings.DB_POOL_SIZE;
+import static dev.acidic.processor.internal.config.AcidicSettings.DRIVE_BUDGET;
 import static dev.acidic.processor.internal.config.AcidicSettings.ERROR_MESSAGE_MAX_CHARS;
 import static dev.acidic.processor.internal.config.AcidicSettings.EXACTLY_ONCE;
 import static dev.acidic.processor.internal.config.AcidicSettings.LOCK_TIMEOUT;
@@ -37,22 +38,24 @@ public final class CrossChecks {
         List<String> warnings = new ArrayList<>();
         KafkaOverrides kafka = new KafkaOverrides(v.passThrough(AcidicSettings.KAFKA_PREFIX));
         Duration step = v.get(STEP_TIMEOUT);
+        Duration budget = v.get(DRIVE_BUDGET);
+        Duration drive = step.plus(budget); // a round starts no step past its budget, so a drive takes at most this
 
-        // A step runs inside the Streams transaction of the record that drove it: a step that
+        // A drive runs inside the Streams transaction of the record that drove it: one that
         // outlives it gets the transaction aborted by the broker and the stream thread fenced, so
-        // the step's committed Postgres phase is never followed by its events. Only a value the
-        // user gave can conflict: unset, the processor sets step timeout + margin.
+        // its committed Postgres phases are never followed by their events. Only a value the user
+        // gave can conflict: unset, the processor sets step timeout + drive budget + margin.
         if (v.get(PROCESSING_GUARANTEE).equals(EXACTLY_ONCE)) {
-            kafka.producer(KafkaOverrides.TRANSACTION_TIMEOUT_MS).filter(t -> step.compareTo(t.value()) >= 0).ifPresent(t ->
-                    errors.add(STEP_TIMEOUT.key() + " (" + show(step) + ") must be below the Kafka producer's transaction timeout "
-                            + t.key() + " (" + t.value().toMillis() + " ms): a longer step has its transaction aborted and its "
-                            + "stream thread fenced; raise " + t.key() + " above " + step.toMillis() + " (or remove it: the "
-                            + "processor then uses the step timeout + " + show(KafkaOverrides.TRANSACTION_TIMEOUT_MARGIN)
-                            + ") or lower " + STEP_TIMEOUT.key()));
+            kafka.producer(KafkaOverrides.TRANSACTION_TIMEOUT_MS).filter(t -> drive.compareTo(t.value()) >= 0).ifPresent(t ->
+                    errors.add(STEP_TIMEOUT.key() + " (" + show(step) + ") plus " + DRIVE_BUDGET.key() + " (" + show(budget)
+                            + ") must be below the Kafka producer's transaction timeout " + t.key() + " (" + t.value().toMillis()
+                            + " ms): a drive that long has its transaction aborted and its stream thread fenced; raise " + t.key()
+                            + " above " + drive.toMillis() + " (or remove it: the processor then uses their sum + "
+                            + show(KafkaOverrides.TRANSACTION_TIMEOUT_MARGIN) + ") or lower " + STEP_TIMEOUT.key()));
         }
         // The broker refuses a producer whose transaction timeout exceeds its
         // transaction.max.timeout.ms (15 min by default): say so before the producer does.
-        Duration txn = kafka.transactionTimeout(step);
+        Duration txn = kafka.transactionTimeout(step, budget);
         if (v.get(PROCESSING_GUARANTEE).equals(EXACTLY_ONCE) && txn.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
             warnings.add("the Kafka producer's transaction timeout (" + txn.toMillis() + " ms, from " + STEP_TIMEOUT.key() + " "
                     + show(step) + ") exceeds the brokers' default transaction.max.timeout.ms (15 min): unless the brokers "

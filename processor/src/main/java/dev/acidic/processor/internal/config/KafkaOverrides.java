@@ -52,9 +52,13 @@ public final class KafkaOverrides {
         return first(List.of(MAIN_CONSUMER_PREFIX + name, CONSUMER_PREFIX + name, name));
     }
 
-    /** The producer's transaction timeout: the user's, else the step timeout plus the margin. */
-    public Duration transactionTimeout(Duration stepTimeout) {
-        return producer(TRANSACTION_TIMEOUT_MS).map(Given::value).orElse(stepTimeout.plus(TRANSACTION_TIMEOUT_MARGIN));
+    /**
+     * The producer's transaction timeout: the user's, else what one drive may take (its budget,
+     * then the one step a round may still start before the budget ends) plus the margin.
+     */
+    public Duration transactionTimeout(Duration stepTimeout, Duration driveBudget) {
+        return producer(TRANSACTION_TIMEOUT_MS).map(Given::value)
+                .orElse(stepTimeout.plus(driveBudget).plus(TRANSACTION_TIMEOUT_MARGIN));
     }
 
     /** The largest record the processor's producer sends (its {@code max.request.size}). */

@@ -6,6 +6,7 @@ import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
+import dev.acidic.processor.internal.store.SqlErrors;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -41,6 +42,8 @@ final class BatchDriver {
     private final StepRunner steps;
     private final Claimer claimer;
     private final PhaseRunner runner;
+    /** Why the last round that failed was rolled back (stream-thread confined, like the driver). */
+    private Throwable lastRoundFailure;
 
     /** The parts a batch shares with single drives. */
     record Parts(DataSource ds, JobRegistry jobs, KeyStore store, StepRunner steps, Claimer claimer, PhaseRunner runner) {}
@@ -102,7 +105,7 @@ final class BatchDriver {
         lanes.sort(Comparator.comparing(l -> l.key)); // one lock order for every batch: no deadlocks among them
         List<Lane> continuing = new ArrayList<>();
         if (!lanes.isEmpty()) {
-            List<Lane> claimed = claimRound(lanes, partition);
+            List<Lane> claimed = claimRound(lanes, partition, deadline);
             if (claimed == null) {
                 // the round failed: nothing of it committed; a lane whose step failed it is claimed
                 // and its failure recorded, not run (and waited for) again
@@ -124,9 +127,13 @@ final class BatchDriver {
         }
         while (!continuing.isEmpty() && System.nanoTime() < deadline) {
             List<Lane> round = continuing;
-            if (!phaseRound(round)) {
+            if (!phaseRound(round, deadline)) {
+                boolean outage = SqlErrors.isUnavailable(lastRoundFailure);
                 for (Lane l : round) {
-                    if (l.failed != null) {
+                    if (outage) {
+                        // not one by one: each would wait the pool's connection timeout in turn
+                        out[l.index] = Engine.Outcome.of(l.progress.result(DriveResult.Kind.WAIT, FailurePolicy.UNAVAILABLE_RETRY_MS));
+                    } else if (l.failed != null) {
                         Phase p = runner.recordFailure(l.key, l.def, l.rp, l.failed);
                         l.apply(p);
                         out[l.index] = Engine.Outcome.of(l.progress.result(p.stop(), p.retryInMillis()));
@@ -143,12 +150,18 @@ final class BatchDriver {
             out[l.index] = Engine.Outcome.of(l.progress.result(DriveResult.Kind.CONTINUE, 0));
         }
         alone.sort(null);
+        SQLException outage = null;
         for (int i : alone) {
             Engine.Item it = items.get(i);
+            if (outage != null) {
+                out[i] = new Engine.Outcome(null, outage); // Postgres is away: no connection attempt for each in turn
+                continue;
+            }
             try {
                 out[i] = Engine.Outcome.of(single.drive(it.key(), it.request(), partition));
             } catch (SQLException e) {
                 out[i] = new Engine.Outcome(null, e);
+                outage = SqlErrors.isUnavailable(e) ? e : null;
             }
         }
         return Arrays.asList(out);
@@ -193,7 +206,7 @@ final class BatchDriver {
      * @return the lanes whose key was new (the others existed already), or null if the round
      *     failed and was rolled back
      */
-    private List<Lane> claimRound(List<Lane> lanes, Integer partition) {
+    private List<Lane> claimRound(List<Lane> lanes, Integer partition, long deadline) {
         List<Lane> claimed = new ArrayList<>();
         boolean ok = inRound(lanes, c -> {
             List<KeyStore.NewKey> keys = new ArrayList<>(lanes.size());
@@ -209,8 +222,14 @@ final class BatchDriver {
                     continue; // the key existed already
                 }
                 JournalEntry accepted = claimer.accepted(l.def, row);
-                l.progress = new Progress(row, 0, List.of(accepted));
+                l.progress = new Progress(row, accepted.seq() - 1, List.of(accepted));
                 l.rp = row.recoveryPoint();
+                claimed.add(l);
+                if (spent(deadline)) {
+                    l.pending = BUDGET_SPENT; // claimed and locked; its first step runs in its continuation
+                    journal.put(l.key, List.of(accepted));
+                    continue;
+                }
                 Transitions.Outcome o = step(c, l, row);
                 l.pending = o.phase();
                 List<JournalEntry> entries = new ArrayList<>(o.entries().size() + 1);
@@ -218,7 +237,6 @@ final class BatchDriver {
                 entries.addAll(o.entries());
                 journal.put(l.key, entries);
                 updates.put(l.key, o.update());
-                claimed.add(l);
             }
             store.appendJournal(c, journal);
             store.update(c, updates);
@@ -228,7 +246,7 @@ final class BatchDriver {
     }
 
     /** A later round: the next phase of each lane, in one transaction; false if it failed and was rolled back. */
-    private boolean phaseRound(List<Lane> round) {
+    private boolean phaseRound(List<Lane> round, long deadline) {
         return inRound(round, c -> {
             List<String> keys = new ArrayList<>(round.size());
             round.forEach(l -> keys.add(l.key));
@@ -240,6 +258,9 @@ final class BatchDriver {
                 Transitions.Outcome o;
                 if (!runner.stillOurs(l.key, l.rp, row)) {
                     l.pending = Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
+                    continue;
+                } else if (spent(deadline)) {
+                    l.pending = BUDGET_SPENT;
                     continue;
                 } else if (!l.def.hasStep(l.rp)) {
                     o = Transitions.unknownRecoveryPoint(l.key, l.def, row);
@@ -255,6 +276,18 @@ final class BatchDriver {
             return round;
         }, null, null);
     }
+
+    /**
+     * A round starts no step once the drive's budget is spent: the rest of its lanes continue
+     * through continuations. Before, every lane's step ran, so a round of 64 slow steps held the
+     * stream thread (and its Kafka transaction) for 64 step times.
+     */
+    private static boolean spent(long deadline) {
+        return System.nanoTime() >= deadline;
+    }
+
+    /** What a lane whose step a round did not start stops with. */
+    private static final Phase BUDGET_SPENT = Phase.stop(DriveResult.Kind.CONTINUE, List.of(), 0);
 
     /** A lane's step failed its round; carries the lane's key and what the step threw. */
     private static final class LaneFailure extends Exception {
@@ -323,6 +356,7 @@ final class BatchDriver {
                     throw err;
                 }
                 Connections.rollbackQuietly(c, e);
+                lastRoundFailure = e;
                 for (Lane l : lanes) {
                     l.pending = null;
                     if (e instanceof StepRunner.TimedOut t && t.key.equals(l.key)) {
@@ -346,6 +380,7 @@ final class BatchDriver {
             }
             return true;
         } catch (SQLException e) {
+            lastRoundFailure = e;
             log.debug("a batch round of {} keys could not start ({}); driving them one by one", lanes.size(), e.toString());
             return false;
         }

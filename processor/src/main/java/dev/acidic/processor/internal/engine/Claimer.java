@@ -107,12 +107,15 @@ final class Claimer {
                 KeyRow row = store.lockRow(c, key);
                 JournalEntry accepted = accepted(def, row);
                 store.appendJournal(c, key, List.of(accepted));
-                return new Claim(null, row, 0, List.of(accepted), 0);
+                return new Claim(null, row, accepted.seq() - 1, List.of(accepted), 0);
             }
         }
         KeyRow row = store.lockRowNoWait(c, key);
         if (row == null) {
             return new Claim(DriveResult.Kind.MISSING, null, 0, List.of(), 0);
+        }
+        if (partition != null && row.partition() != null && !row.partition().equals(partition)) {
+            return new Claim(DriveResult.Kind.ELSEWHERE, row, row.lastSeq(), List.of(), 0);
         }
         if (request != null && (!row.job().equals(request.job())
                 || !store.sameArgs(c, key, request.args(), jobs.get(request.job()).identityIgnores()))) {
@@ -144,9 +147,12 @@ final class Claimer {
         return new Claim(null, row, row.lastSeq(), List.of(), 0);
     }
 
-    /** The ACCEPTED entry (seq 1) of a key just created for {@code def}. */
+    /**
+     * The ACCEPTED entry of a key just created for {@code def}: seq 1, or the seq after the last
+     * one of an earlier job under the key (its row deleted since), which the insert put in the row.
+     */
     JournalEntry accepted(JobDefinition def, KeyRow row) {
         ObjectNode d = JournalEntry.newData().put("recoveryPoint", def.firstStep()).put("by", owner);
-        return new JournalEntry(1, EventType.ACCEPTED, null, d, row.dbNow());
+        return new JournalEntry(row.lastSeq(), EventType.ACCEPTED, null, d, row.dbNow());
     }
 }

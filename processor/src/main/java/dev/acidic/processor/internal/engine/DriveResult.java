@@ -34,7 +34,12 @@ public record DriveResult(Kind kind, KeyRow row, long seqBefore, List<JournalEnt
         /** Another owner holds the key now; it carries the job on. */
         LOST,
         /** No such key (a timer or continuation outlived it). */
-        MISSING
+        MISSING,
+        /**
+         * The key's home is another partition's task ({@code row.partition()}): only that task
+         * drives it, so that one cursor alone publishes its journal. Nothing changed.
+         */
+        ELSEWHERE
     }
 
     public DriveResult {

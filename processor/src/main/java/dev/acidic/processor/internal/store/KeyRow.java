@@ -10,6 +10,8 @@ import java.util.UUID;
  *
  * @param lockAgeMillis now() - locked_at, or -1 when unlocked
  * @param dueInMillis next_attempt_at - now(); &lt;= 0 when due or unset
+ * @param partition the key's home: the requests partition whose task created it and alone drives
+ *     it; null for a key created without one (by an older version), which the next drive sets
  */
 public record KeyRow(
         String key,
@@ -26,7 +28,8 @@ public record KeyRow(
         JsonNode error,
         long lastSeq,
         long stagedSeq,
-        Instant dbNow) {
+        Instant dbNow,
+        Integer partition) {
 
     /** The recovery point stored once the last step has committed. */
     public static final String FINISHED = "$finished";

@@ -27,12 +27,17 @@ public final class KeyStore {
             idempotency_key, job_id, job, args, recovery_point, status, locked_by,
             coalesce(extract(epoch from (now() - locked_at)) * 1000, -1)::bigint AS lock_age_ms,
             coalesce(extract(epoch from (next_attempt_at - now())) * 1000, 0)::bigint AS due_in_ms,
-            attempts, result, error, last_seq, staged_seq, now() AS db_now""";
+            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition""";
 
+    /**
+     * A new key's ACCEPTED entry takes the seq after the last one of any earlier job under the
+     * key (acidic_key_seqs, kept when a key row is deleted), so that (key, seq) never repeats.
+     */
     private static final String INSERT_KEY = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
                                      last_seq, kafka_partition)
-            VALUES (?, ?, ?, ?::jsonb, ?, now(), ?, 1, ?)
+            VALUES (?, ?, ?, ?::jsonb, ?, now(), ?,
+                    1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?)
             ON CONFLICT (idempotency_key) DO NOTHING""";
 
     private static final String SELECT_FOR_UPDATE = "SELECT " + ROW_COLUMNS
@@ -45,8 +50,9 @@ public final class KeyStore {
     private static final String INSERT_KEYS = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
                                      last_seq, kafka_partition)
-            SELECT k, j, jb, a::jsonb, rp, now(), ?, 1, ?
+            SELECT k, j, jb, a::jsonb, rp, now(), ?, 1 + coalesce(s.last_seq, 0), ?
               FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[]) AS t(k, j, jb, a, rp)
+              LEFT JOIN acidic_key_seqs s ON s.idempotency_key = t.k
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING\s""" + ROW_COLUMNS;
 
@@ -54,7 +60,7 @@ public final class KeyStore {
             "SELECT (args - ?::text[]) = (?::jsonb - ?::text[]) FROM acidic_keys WHERE idempotency_key = ?";
 
     private static final String LOCK = """
-            UPDATE acidic_keys SET locked_at = now(), locked_by = ?, kafka_partition = coalesce(?, kafka_partition)
+            UPDATE acidic_keys SET locked_at = now(), locked_by = ?, kafka_partition = coalesce(kafka_partition, ?)
             WHERE idempotency_key = ?""";
 
     private static final String INSERT_JOURNAL = """
@@ -97,7 +103,8 @@ public final class KeyStore {
             ps.setString(4, json(req.args()));
             ps.setString(5, firstStep);
             ps.setString(6, owner);
-            setInt(ps, 7, partition);
+            ps.setString(7, key);
+            setInt(ps, 8, partition);
             return ps.executeUpdate() == 1;
         }
     }
@@ -129,7 +136,7 @@ public final class KeyStore {
         return new KeyRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getInt(10),
                 parse(rs.getString(4)), parse(rs.getString(11)), parse(rs.getString(12)), rs.getLong(13),
-                rs.getLong(14), rs.getTimestamp(15).toInstant());
+                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class));
     }
 
     /** The rows of {@code keys} that exist, each locked FOR UPDATE, by key. */

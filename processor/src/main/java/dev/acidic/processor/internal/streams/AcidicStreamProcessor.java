@@ -11,6 +11,7 @@ import dev.acidic.processor.internal.engine.Engine;
 import dev.acidic.processor.internal.engine.EngineSettings;
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.store.RecordFailures;
 import dev.acidic.processor.internal.store.SqlErrors;
 import java.nio.charset.StandardCharsets;
@@ -34,13 +35,22 @@ import org.slf4j.LoggerFactory;
  * state and accounted for in the cursor store, which commits atomically with the sends and the
  * input offsets. A crash between the Postgres commit and the Kafka commit therefore only delays
  * publication until the key is driven again (the request is redelivered, or a timer or
- * continuation fires), and the cursor keeps anything from going out twice.
+ * continuation fires), and the cursor keeps anything from going out twice. One cursor per key: a
+ * key is driven only by the task of its home partition (stored with the key when it is created);
+ * a record for it that reaches another task is forwarded home.
+ *
+ * <p>A Postgres outage fails nothing: a request that meets one waits (parked in the pending store
+ * under exactly-once, held by its stream thread under at-least-once) and due keys are pushed back
+ * until {@link PostgresHealth} sees Postgres answer again.
  */
 final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final Logger log = LoggerFactory.getLogger(AcidicStreamProcessor.class);
+    /** When a key met in an outage, or pushed back during one, is looked at again. */
+    private static final long OUTAGE_RETRY_MS = 1_000;
 
     private final AcidicConfig cfg;
     private final DataSource ds;
+    private final PostgresHealth health;
     private final Engine engine;
     private final RequestDecoder decoder;
     private ProcessorContext<byte[], byte[]> ctx;
@@ -49,11 +59,13 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private TimerStore timers;
     private PendingBatch pending;
     private PoisonGuard guard;
+    private Forwarding forwarding;
     private int partition;
 
-    AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds) {
+    AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health) {
         this.cfg = cfg;
         this.ds = ds;
+        this.health = health;
         this.engine = new Engine(ds, jobs, new EngineSettings(cfg.instanceId(), cfg.lockTimeout(),
                 new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
                 cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout(), cfg.resultMaxBytes(), cfg.errorMessageMaxChars()));
@@ -68,10 +80,11 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.replies = new Replies(context, cfg.maxRecordBytes());
         this.guard = new PoisonGuard(new RecordFailures(ds), cfg.recordMaxFailures(), replies, cfg.continuationsTopic());
         this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies);
+        this.forwarding = new Forwarding(context, partition, cfg.requestsTopic());
         this.timers = new TimerStore(context, context.getStateStore(Outputs.TIMERS), cfg.timerInterval(), cfg.driveBudget(),
-                key -> driveOrRetryLater(key, key.getBytes(StandardCharsets.UTF_8)));
+                this::driveOrRetryLater);
         this.pending = new PendingBatch(context, context.getStateStore(Outputs.PENDING), cfg.batchMax(), cfg.batchLinger(),
-                this::driveBatch);
+                this::driveBatch, health::isDown);
         pending.restore();
         timers.resume();
     }
@@ -80,17 +93,50 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = ctx.recordMetadata().orElseThrow();
         Header rid = record.headers().lastHeader(Completion.REQUEST_ID_HEADER);
-        Pending src = new Pending(record.key(), record.value(), rid == null ? null : rid.value(), md.topic(), md.partition(),
-                md.offset(), record.timestamp());
-        guard.handle(src, () -> handle(src));
+        byte[] value = record.value();
+        boolean forwarded = md.topic().equals(cfg.continuationsTopic()) && Continuation.isRequest(value);
+        Pending src = new Pending(record.key(), forwarded ? Continuation.requestValue(value) : value,
+                rid == null ? null : rid.value(), md.topic(), md.partition(), md.offset(), record.timestamp());
+        int addressedTo = md.topic().equals(cfg.continuationsTopic()) ? Continuation.partition(value) : partition;
+        long started = System.nanoTime();
+        guard.handle(src, () -> handle(src, forwarded, addressedTo));
+        commitIfSlow(started);
     }
 
-    private void handle(Pending src) {
+    /**
+     * A drive slower than its budget (slow steps) asks Streams to commit soon, so that the Kafka
+     * transaction it ran in does not stay open across the next records' drives too.
+     */
+    private void commitIfSlow(long startedNanos) {
+        if (System.nanoTime() - startedNanos > cfg.driveBudget().toNanos()) {
+            ctx.commit();
+        }
+    }
+
+    /**
+     * @param forwarded a request forwarded to its key's home task through the continuations topic
+     * @param addressedTo the task a continuation was meant for (this one, unless partitions were added)
+     */
+    private void handle(Pending src, boolean forwarded, int addressedTo) {
         Faults.hitUnchecked(Faults.Point.HANDLE_RECORD, src.key() == null ? null : RequestDecoder.preview(src.key()));
-        if (src.topic().equals(cfg.continuationsTopic())) {
+        boolean drive = src.topic().equals(cfg.continuationsTopic()) && !forwarded;
+        if (addressedTo != partition) {
+            String key = src.key() == null ? null : RequestDecoder.decodeKey(src.key());
+            forwarding.misrouted(src, key, addressedTo);
+            if (drive && key != null) {
+                timers.schedule(key, cfg.lockTimeout().toMillis()); // looked at again, and sent home once it can be
+            } else if (!drive && key != null) {
+                replies.reject(src, key, null, Completion.PROCESSING_FAILED, "the request reached task " + partition
+                        + " instead of its key's home task " + addressedTo + ": partitions were added to " + cfg.requestsTopic()
+                        + " while processors ran; restart them (each grows " + cfg.continuationsTopic() + " to match at start)"
+                        + " and send the request again", true);
+            }
+            return;
+        }
+        if (drive) {
             String key = src.key() == null ? null : RequestDecoder.decodeKey(src.key());
             if (key != null) {
-                driveOrRetryLater(key, src.key());
+                driveOrRetryLater(key);
             }
             return;
         }
@@ -114,31 +160,76 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     }
 
     private void accept(Pending src, String key, JobRequest request) {
+        PendingBatch.Queued q = new PendingBatch.Queued(null, src, key, request);
+        if (cfg.exactlyOnce() && health.isDown()) {
+            pending.park(q); // no connection attempt while Postgres is away: driven once it answers
+            return;
+        }
         // Batching needs exactly-once: only then do the pending store and the input offsets commit
         // together. Under at-least-once they can part after a crash, and a request driven from the
         // restored store would come again as a record, and be answered twice.
         if (cfg.batchMax() <= 1 || !cfg.exactlyOnce() || pending.driveAtOnce()) {
-            drive(new PendingBatch.Queued(null, src, key, request));
+            drive(q);
             PendingBatch.markThreadBusy();
             return;
         }
-        pending.add(src, key, request);
+        pending.add(q);
     }
 
-    /** Drives one request by itself. */
+    /** Drives one request by itself; one that meets an outage waits it out. */
     private void drive(PendingBatch.Queued q) {
-        DriveResult d;
-        try {
-            d = engine.drive(q.key(), q.request(), partition);
-        } catch (SQLException e) {
-            answerFailure(q, e);
-            return;
+        while (true) {
+            try {
+                DriveResult d;
+                try {
+                    d = engine.drive(q.key(), q.request(), partition);
+                } catch (SQLException e) {
+                    answerFailure(q, e);
+                    return;
+                }
+                handle(q.key(), q.source(), q.request(), d);
+                return;
+            } catch (RuntimeException e) {
+                if (!SqlErrors.isUnavailable(e)) {
+                    throw e;
+                }
+                health.markDown(e);
+                if (cfg.exactlyOnce()) {
+                    pending.park(q); // in the store, committed with this record's offset: nothing is lost
+                    return;
+                }
+                awaitPostgres(q, e);
+            }
         }
-        handle(q.key(), q.source().key(), q.request(), d, q.source().requestId());
     }
 
-    /** Drives pending requests as one batch and answers each, in arrival order. */
-    private void driveBatch(List<PendingBatch.Queued> queued) {
+    /**
+     * Under at-least-once nothing durable holds a request but its uncommitted offset, so its
+     * stream thread waits for Postgres, up to half the main consumer's max.poll.interval.ms; past
+     * that it gives up (the thread is replaced, the request processed again).
+     */
+    private void awaitPostgres(PendingBatch.Queued q, RuntimeException outage) {
+        long limit = System.nanoTime() + cfg.maxPollInterval().toNanos() / 2;
+        while (health.isDown()) {
+            if (System.nanoTime() > limit) {
+                throw outage;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw outage;
+            }
+        }
+        log.debug("Postgres answers again; driving key '{}' (job {})", q.key(), q.request().job());
+    }
+
+    /**
+     * Drives pending requests as one batch and answers each, in arrival order.
+     *
+     * @return the requests that met an outage: they stay pending
+     */
+    private List<PendingBatch.Queued> driveBatch(List<PendingBatch.Queued> queued) {
         List<PendingBatch.Queued> batch = new ArrayList<>(queued.size());
         for (PendingBatch.Queued q : queued) {
             if (!q.restored()) {
@@ -155,24 +246,36 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         for (PendingBatch.Queued q : batch) {
             items.add(new Engine.Item(q.key(), q.request()));
         }
+        long started = System.nanoTime();
         List<Engine.Outcome> outcomes = engine.driveBatch(items, partition);
+        commitIfSlow(started);
         if (log.isDebugEnabled()) {
             log.debug("task partition {}: drove a batch of {} requests", partition, items.size());
         }
+        List<PendingBatch.Queued> waiting = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             PendingBatch.Queued q = batch.get(i);
             Engine.Outcome o = outcomes.get(i);
-            if (o.failure() != null) {
-                answerFailure(q, o.failure());
-            } else {
-                handle(q.key(), q.source().key(), q.request(), o.result(), q.source().requestId());
+            try {
+                if (o.failure() != null) {
+                    answerFailure(q, o.failure());
+                } else {
+                    handle(q.key(), q.source(), q.request(), o.result());
+                }
+            } catch (RuntimeException e) {
+                if (!SqlErrors.isUnavailable(e)) {
+                    throw e;
+                }
+                health.markDown(e);
+                waiting.add(q);
             }
         }
+        return waiting;
     }
 
     /**
-     * A request Postgres refused: its data (a NUL byte, say) is rejected; an outage fails this
-     * attempt so that the request is processed again, never dropped.
+     * A request Postgres refused: its data (a NUL byte, say) is rejected; an outage or any other
+     * failure is thrown, for the caller to wait it out or the poison guard to count.
      */
     private void answerFailure(PendingBatch.Queued q, SQLException e) {
         if (SqlErrors.isDataError(e)) {
@@ -180,17 +283,19 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                     "Postgres refused the request's data: " + e.getMessage(), true);
             return;
         }
-        throw new IllegalStateException("cannot claim key '" + q.key() + "' (job " + q.request().job()
-                + "): Postgres unavailable; the request will be processed again", e);
+        throw new IllegalStateException("cannot claim key '" + q.key() + "' (job " + q.request().job() + "): " + e.getMessage()
+                + "; the request will be processed again", e);
     }
 
     /**
-     * @param answerTo the request-id header value of the request being handled, copied onto
-     *     completions that answer that request alone (rejection, replay); null for timers and
-     *     continuations
+     * @param src the request being handled, whose request-id header is copied onto completions
+     *     that answer that request alone (rejection, replay); null for timers and continuations
      */
-    private void handle(String key, byte[] keyBytes, JobRequest request, DriveResult d, byte[] answerTo) {
-        boolean terminalPublished = publisher.publish(key, keyBytes, d);
+    private void handle(String key, Pending src, JobRequest request, DriveResult d) {
+        byte[] keyBytes = src == null ? key.getBytes(StandardCharsets.UTF_8) : src.key();
+        byte[] answerTo = src == null ? null : src.requestId();
+        // a key homed elsewhere is published by its home task's cursor alone
+        boolean terminalPublished = d.kind() != DriveResult.Kind.ELSEWHERE && publisher.publish(key, keyBytes, d);
         switch (d.kind()) {
             case MISMATCH -> replies.completion(keyBytes, new Completion(key, CompletionStatus.REJECTED, request.job(), null,
                     new JobError(Completion.MISMATCHED_ARGUMENTS, "key '" + key + "' is already used by job '" + d.job()
@@ -202,22 +307,32 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 }
             }
             case WAIT -> timers.schedule(key, d.retryInMillis());
-            case CONTINUE -> ctx.forward(new Record<>(keyBytes, AcidicTopology.SamePartition.value(partition),
-                    ctx.currentSystemTimeMs()), Outputs.CONTINUE);
+            case CONTINUE -> ctx.forward(new Record<>(keyBytes, Continuation.drive(partition), ctx.currentSystemTimeMs()),
+                    Outputs.CONTINUE);
+            case ELSEWHERE -> forwarding.home(key, keyBytes, src, d.row().partition());
             case LOST, MISSING -> { }
             default -> throw new IllegalStateException("unexpected drive result " + d.kind());
         }
     }
 
-    private void driveOrRetryLater(String key, byte[] keyBytes) {
-        DriveResult d;
-        try {
-            d = engine.drive(key, null, partition);
-        } catch (SQLException e) {
-            log.warn("cannot drive key '{}': {}; trying again in 1 s", key, e.toString());
-            timers.schedule(key, 1_000);
+    private void driveOrRetryLater(String key) {
+        if (health.isDown()) {
+            timers.schedule(key, OUTAGE_RETRY_MS);
             return;
         }
-        handle(key, keyBytes, null, d, null);
+        long started = System.nanoTime();
+        try {
+            handle(key, null, null, engine.drive(key, null, partition));
+            commitIfSlow(started);
+        } catch (SQLException | RuntimeException e) {
+            if (SqlErrors.isUnavailable(e)) {
+                health.markDown(e);
+            } else if (e instanceof RuntimeException r) {
+                throw r;
+            } else {
+                log.warn("cannot drive key '{}': {}; trying again in {} ms", key, e.toString(), OUTAGE_RETRY_MS);
+            }
+            timers.schedule(key, OUTAGE_RETRY_MS);
+        }
     }
 }

@@ -2,7 +2,7 @@ package dev.acidic.processor.internal.streams;
 
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.AcidicConfig;
-import java.nio.ByteBuffer;
+import dev.acidic.processor.internal.store.PostgresHealth;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -18,12 +18,17 @@ import org.apache.kafka.streams.state.Stores;
 public final class AcidicTopology {
     private AcidicTopology() {}
 
+    /** For tests driving the topology without a running processor: a health of its own. */
     public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds) {
+        return build(cfg, jobs, ds, new PostgresHealth(ds));
+    }
+
+    public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health) {
         Topology t = new Topology();
         t.addSource(Outputs.REQUESTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), cfg.requestsTopic());
         t.addSource(Outputs.CONTINUATIONS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 cfg.continuationsTopic());
-        t.addProcessor(Outputs.PROCESSOR, () -> new AcidicStreamProcessor(cfg, jobs, ds), Outputs.REQUESTS_SOURCE,
+        t.addProcessor(Outputs.PROCESSOR, () -> new AcidicStreamProcessor(cfg, jobs, ds, health), Outputs.REQUESTS_SOURCE,
                 Outputs.CONTINUATIONS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.CURSORS), Serdes.String(),
                 Serdes.ByteArray()), Outputs.PROCESSOR);
@@ -42,16 +47,15 @@ public final class AcidicTopology {
 
     /**
      * Continuations must reach the task that owns the key, whatever partitioner produced the
-     * request: the value carries the partition number.
+     * request: the value begins with the partition number ({@link Continuation}). The topic has
+     * the requests topic's partition count (checked at start); a partition beyond it (partitions
+     * added to the requests topic while processors run) lands on another task, which sees the
+     * mismatch and says so.
      */
     static final class SamePartition implements StreamPartitioner<byte[], byte[]> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
-            return Optional.of(Set.of(ByteBuffer.wrap(value).getInt() % numPartitions));
-        }
-
-        static byte[] value(int partition) {
-            return ByteBuffer.allocate(4).putInt(partition).array();
+            return Optional.of(Set.of(Math.floorMod(Continuation.partition(value), numPartitions)));
         }
     }
 }

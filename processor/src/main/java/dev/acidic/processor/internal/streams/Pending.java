@@ -41,10 +41,14 @@ record Pending(byte[] key, byte[] value, byte[] requestId, String topic, int par
     }
 
     /**
-     * Store key: the request's offset in the task's requests partition, so entries iterate in
-     * arrival order and a redelivered record maps to the entry it already has.
+     * Store key: the request's topic and offset in the task's partition of it (a request forwarded
+     * home comes on the continuations topic), so entries of a topic iterate in arrival order and a
+     * redelivered record maps to the entry it already has. Older versions keyed by offset alone
+     * (8 bytes); such entries are still restored, driven and deleted by their own key.
      */
-    static org.apache.kafka.common.utils.Bytes storeKey(long offset) {
-        return org.apache.kafka.common.utils.Bytes.wrap(ByteBuffer.allocate(8).putLong(offset).array());
+    static org.apache.kafka.common.utils.Bytes storeKey(String topic, long offset) {
+        byte[] t = topic.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return org.apache.kafka.common.utils.Bytes.wrap(ByteBuffer.allocate(t.length + 1 + 8).put(t).put((byte) 0)
+                .putLong(offset).array());
     }
 }

@@ -7,7 +7,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -18,10 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * New requests waiting, for at most the linger, to be driven together as one batch. They live in
- * a changelogged store keyed by their input offset, so a request whose offset Kafka has committed
- * is never lost (after a crash the store is restored and the batch driven), and a record
- * delivered again maps to the entry it already has.
+ * New requests waiting, for at most the linger, to be driven together as one batch, and requests
+ * parked while Postgres is away. They live in a changelogged store keyed by their input topic and
+ * offset, so a request whose offset Kafka has committed is never lost (after a crash the store is
+ * restored and the batch driven), and a record delivered again maps to the entry it already has.
+ * Exactly-once only: the store and the input offsets commit together.
  */
 final class PendingBatch {
     private static final Logger log = LoggerFactory.getLogger(PendingBatch.class);
@@ -48,23 +50,27 @@ final class PendingBatch {
     private final KeyValueStore<Bytes, byte[]> store;
     private final int batchMax;
     private final Duration linger;
-    private final Consumer<List<Queued>> driveBatch;
+    private final Function<List<Queued>, List<Queued>> driveBatch;
+    private final BooleanSupplier paused;
     private final List<Queued> pending = new ArrayList<>();
-    private final Set<Long> pendingOffsets = new HashSet<>();
-    /** Highest requests offset driven from the store. */
-    private long drivenThrough = -1;
+    private final Set<Bytes> pendingKeys = new HashSet<>();
     /** Wall-clock ms when the oldest pending request arrived. */
     private long oldestPendingAt;
     private Cancellable lingerSchedule;
 
-    /** @param driveBatch drives and answers a batch (in arrival order) */
+    /**
+     * @param driveBatch drives and answers a batch (in arrival order); returns the requests that
+     *     met an outage, which stay pending
+     * @param paused whether to drive nothing now (Postgres is away)
+     */
     PendingBatch(ProcessorContext<byte[], byte[]> ctx, KeyValueStore<Bytes, byte[]> store, int batchMax, Duration linger,
-            Consumer<List<Queued>> driveBatch) {
+            Function<List<Queued>, List<Queued>> driveBatch, BooleanSupplier paused) {
         this.ctx = ctx;
         this.store = store;
         this.batchMax = batchMax;
         this.linger = linger;
         this.driveBatch = driveBatch;
+        this.paused = paused;
     }
 
     /** The calling thread has just driven requests, so the next ones wait for their batch (tests call it too). */
@@ -79,8 +85,7 @@ final class PendingBatch {
      */
     void restore() {
         pending.clear();
-        pendingOffsets.clear();
-        drivenThrough = -1;
+        pendingKeys.clear();
         lingerSchedule = null;
         List<Bytes> unreadable = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
@@ -98,7 +103,7 @@ final class PendingBatch {
                     continue;
                 }
                 pending.add(new Queued(kv.key, p, null, null)); // decoded when driven
-                pendingOffsets.add(p.offset());
+                pendingKeys.add(kv.key);
             }
         }
         unreadable.forEach(store::delete);
@@ -118,38 +123,60 @@ final class PendingBatch {
     }
 
     /** Queues a request, and drives the batch once it is full. */
-    void add(Pending src, String key, JobRequest request) {
-        if (pendingOffsets.contains(src.offset()) || src.offset() <= drivenThrough) {
-            return; // redelivered under at-least-once after its entry was restored from the changelog
+    void add(Queued q) {
+        if (keep(q) && pending.size() >= batchMax) {
+            drain();
+        }
+    }
+
+    /**
+     * Keeps a request that met an outage until Postgres answers: in the store, which commits with
+     * the request's input offset, so it is neither lost nor driven twice.
+     */
+    void park(Queued q) {
+        keep(q);
+    }
+
+    /** @return false if the request was pending already */
+    private boolean keep(Queued q) {
+        Pending src = q.source();
+        Bytes sk = Pending.storeKey(src.topic(), src.offset());
+        if (!pendingKeys.add(sk)) {
+            return false; // delivered again while pending (a revived task's restored entry)
         }
         if (pending.isEmpty()) {
             oldestPendingAt = ctx.currentSystemTimeMs();
             lingerPunctuator();
         }
-        Bytes sk = Pending.storeKey(src.offset());
         store.put(sk, src.encode());
-        pending.add(new Queued(sk, src, key, request));
-        pendingOffsets.add(src.offset());
-        if (pending.size() >= batchMax) {
-            drain();
-        }
+        pending.add(new Queued(sk, src, q.key(), q.request()));
+        return true;
     }
 
-    /** Drives what is pending as one batch, then forgets it. */
+    /**
+     * Drives up to a batch of what is pending, then forgets what was answered; requests that met
+     * an outage stay, first in line. Nothing is driven while paused.
+     */
     void drain() {
-        if (pending.isEmpty()) {
+        if (pending.isEmpty() || paused.getAsBoolean()) {
             return;
         }
-        List<Queued> batch = new ArrayList<>(pending);
-        pending.clear();
-        pendingOffsets.clear();
-        for (Queued q : batch) {
-            drivenThrough = Math.max(drivenThrough, q.source().offset());
-        }
-        driveBatch.accept(batch);
+        List<Queued> batch = new ArrayList<>(pending.subList(0, Math.min(pending.size(), Math.max(1, batchMax))));
+        pending.subList(0, batch.size()).clear();
+        List<Queued> waiting = driveBatch.apply(batch);
         LAST_DRIVE_ENDED.get()[0] = System.nanoTime();
+        Set<Bytes> stay = new HashSet<>();
+        waiting.forEach(q -> stay.add(q.storeKey()));
         for (Queued q : batch) {
-            store.delete(q.storeKey());
+            if (!stay.contains(q.storeKey())) {
+                store.delete(q.storeKey());
+                pendingKeys.remove(q.storeKey());
+            }
+        }
+        pending.addAll(0, waiting);
+        if (!pending.isEmpty()) {
+            oldestPendingAt = waiting.isEmpty() ? oldestPendingAt : ctx.currentSystemTimeMs();
+            lingerPunctuator();
         }
     }
 

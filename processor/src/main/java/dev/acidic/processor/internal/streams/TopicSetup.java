@@ -10,8 +10,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * Creates the processor's topics if missing, before Streams starts (a missing source topic shuts
  * a Streams client down). The continuations topic gets the requests topic's partition count, since
  * a continuation must land on the partition, and so the task, that owns its key.
+ *
+ * <p>Partitions added to the requests topic are supported: a key keeps the home partition it was
+ * created on (stored with it) and requests for it that now land elsewhere are forwarded home; at
+ * start the continuations topic is grown to the requests topic's count. Processors that ran while
+ * partitions were added must be restarted (see {@link Forwarding#misrouted}).
  */
 public final class TopicSetup {
     private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
@@ -35,11 +42,22 @@ public final class TopicSetup {
             create(admin, c, List.of(c.requestsTopic(), c.eventsTopic(), c.completionsTopic(), c.dlqTopic()), c.partitions());
             int n = describe(admin, c.requestsTopic()).partitions().size();
             create(admin, c, List.of(c.continuationsTopic()), n);
-            TopicDescription cont = describe(admin, c.continuationsTopic());
-            if (cont.partitions().size() != n) {
-                throw new IllegalStateException("topic " + c.continuationsTopic() + " has " + cont.partitions().size()
-                        + " partitions but " + c.requestsTopic() + " has " + n + "; they must match (delete "
-                        + c.continuationsTopic() + " to let the processor recreate it)");
+            int have = describe(admin, c.continuationsTopic()).partitions().size();
+            if (have < n) {
+                log.info("topic {} has {} partitions and {} has {} (partitions were added): growing {} to {}", c.requestsTopic(), n,
+                        c.continuationsTopic(), have, c.continuationsTopic(), n);
+                try {
+                    admin.createPartitions(Map.of(c.continuationsTopic(), NewPartitions.increaseTo(n))).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof InvalidPartitionsException)) { // another instance grew it first
+                        throw e;
+                    }
+                }
+            } else if (have > n) {
+                throw new IllegalStateException("topic " + c.continuationsTopic() + " has " + have + " partitions but "
+                        + c.requestsTopic() + " has " + n + ": they must match, and a topic cannot shrink. Is "
+                        + AcidicConfig.REQUESTS_TOPIC + " the topic this application id ran on before? If so, add partitions to "
+                        + c.requestsTopic() + " up to " + have);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -31,13 +31,17 @@ class CrossChecksTest {
     }
 
     @Test
-    void stepTimeoutMustBeBelowAUserGivenTransactionTimeout() {
+    void stepTimeoutAndDriveBudgetMustBeBelowAUserGivenTransactionTimeout() {
         String plain = error(Map.of("acidic.kafka.transaction.timeout.ms", "20000"));
-        assertNames(plain, "acidic.step.timeout (30s)", "acidic.kafka.transaction.timeout.ms (20000 ms)", "raise", "above 30000");
+        assertNames(plain, "acidic.step.timeout (30s)", "acidic.drive.budget (500ms)", "acidic.kafka.transaction.timeout.ms (20000 ms)",
+                "raise", "above 30500");
         String prefixed = error(Map.of("acidic.step.timeout", "20s", "acidic.kafka.transaction.timeout.ms", "60000",
                 "acidic.kafka.producer.transaction.timeout.ms", "20000"));
         assertNames(prefixed, "acidic.kafka.producer.transaction.timeout.ms (20000 ms)");
-        assertEquals(List.of(), check(Map.of("acidic.kafka.producer.transaction.timeout.ms", "30001")), "just above is fine");
+        assertEquals(List.of(), check(Map.of("acidic.kafka.producer.transaction.timeout.ms", "30501")), "just above is fine");
+        assertNames(error(Map.of("acidic.kafka.producer.transaction.timeout.ms", "30500")), "acidic.drive.budget");
+        assertNames(error(Map.of("acidic.kafka.producer.transaction.timeout.ms", "40000", "acidic.drive.budget", "10s")),
+                "acidic.drive.budget (10s)", "above 40000");
         assertEquals(List.of(), check(Map.of("acidic.kafka.transaction.timeout.ms", "1000",
                 "acidic.processing.guarantee", "at_least_once")), "no transactions without exactly-once");
     }
@@ -45,11 +49,11 @@ class CrossChecksTest {
     @Test
     void anUnsetTransactionTimeoutFollowsTheStepTimeoutAndAGivenOneIsHonoured() {
         KafkaOverrides none = new KafkaOverrides(Map.of());
-        assertEquals(Duration.ofSeconds(40), none.transactionTimeout(Duration.ofSeconds(30)));
+        assertEquals(Duration.ofMillis(40_500), none.transactionTimeout(Duration.ofSeconds(30), Duration.ofMillis(500)));
         KafkaOverrides given = new KafkaOverrides(Map.of("transaction.timeout.ms", "90000"));
-        assertEquals(Duration.ofSeconds(90), given.transactionTimeout(Duration.ofSeconds(30)));
+        assertEquals(Duration.ofSeconds(90), given.transactionTimeout(Duration.ofSeconds(30), Duration.ofMillis(500)));
         KafkaOverrides both = new KafkaOverrides(Map.of("transaction.timeout.ms", "90000", "producer.transaction.timeout.ms", "70000"));
-        assertEquals(Duration.ofSeconds(70), both.transactionTimeout(Duration.ofSeconds(30)), "the producer. form wins, as in Streams");
+        assertEquals(Duration.ofSeconds(70), both.transactionTimeout(Duration.ofSeconds(30), Duration.ofMillis(500)), "the producer. form wins, as in Streams");
         assertNames(error(Map.of("acidic.kafka.transaction.timeout.ms", "soon")),
                 "acidic.kafka.transaction.timeout.ms (env ACIDIC_KAFKA_TRANSACTION_TIMEOUT_MS) has invalid value 'soon'");
     }
@@ -69,7 +73,7 @@ class CrossChecksTest {
     void aTransactionTimeoutPastTheBrokersDefaultLimitIsAWarning() {
         List<String> w = check(Map.of("acidic.step.timeout", "20m", "acidic.kafka.max.poll.interval.ms", "3600000"));
         assertEquals(1, w.size(), w.toString());
-        assertNames(w.get(0), "1210000 ms", "acidic.step.timeout", "transaction.max.timeout.ms");
+        assertNames(w.get(0), "1210500 ms", "acidic.step.timeout", "transaction.max.timeout.ms");
     }
 
     @Test

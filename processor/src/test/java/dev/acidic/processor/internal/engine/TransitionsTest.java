@@ -33,7 +33,7 @@ class TransitionsTest {
 
     private static KeyRow row(String rp, int attempts, long lastSeq) {
         return new KeyRow("k", UUID.randomUUID(), JOB.name(), rp, "RUNNING", "me", 0, 0, attempts, null, null, null, lastSeq, 0,
-                NOW);
+                NOW, 0);
     }
 
     private static List<EventType> types(List<JournalEntry> entries) {

@@ -13,6 +13,7 @@ import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.AcidicProcessor;
 import dev.acidic.processor.it.Harness;
 import dev.acidic.processor.it.TestJobs;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -59,9 +60,12 @@ class PendingUpgradeIT {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, h.config.bootstrapServers());
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-                producer.send(new ProducerRecord<>(changelog, 0, Pending.storeKey(0).get(), refused.encode())).get();
-                producer.send(new ProducerRecord<>(changelog, 0, Pending.storeKey(1).get(), new byte[] {0, 0, 0, 9, 1})).get();
-                producer.send(new ProducerRecord<>(changelog, 0, Pending.storeKey(2).get(), fine.encode())).get();
+                // an entry under the store key of an older version (the offset alone) is restored too
+                producer.send(new ProducerRecord<>(changelog, 0, ByteBuffer.allocate(8).putLong(0).array(), refused.encode())).get();
+                producer.send(new ProducerRecord<>(changelog, 0, Pending.storeKey(h.config.requestsTopic(), 1).get(),
+                        new byte[] {0, 0, 0, 9, 1})).get();
+                producer.send(new ProducerRecord<>(changelog, 0, Pending.storeKey(h.config.requestsTopic(), 2).get(),
+                        fine.encode())).get();
             }
 
             ListAppender<ILoggingEvent> logs = new ListAppender<>();
