@@ -106,6 +106,17 @@ public final class AcidicProcessor implements AutoCloseable {
                     : new KafkaStreams(topology, streamsProperties(effective));
             streams.setUncaughtExceptionHandler(e -> {
                 threadReplacements.incrementAndGet();
+                if (TopicSetup.isPartitionCountMismatch(e)) {
+                    // partitions were added to the requests topic while this processor ran
+                    log.warn("Kafka Streams found internal topics with fewer partitions than {}: growing them, then going on",
+                            effective.requestsTopic());
+                    try {
+                        TopicSetup.grow(effective);
+                    } catch (RuntimeException growFailed) {
+                        log.error("cannot grow the internal topics: {}", growFailed.toString(), growFailed);
+                    }
+                    return StreamThreadExceptionResponse.REPLACE_THREAD;
+                }
                 log.error("stream thread failed; replacing it (its records will be processed again): {}", e.toString(), e);
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });

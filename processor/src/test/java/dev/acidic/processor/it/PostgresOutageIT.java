@@ -60,12 +60,13 @@ class PostgresOutageIT {
         h.setUsername(pg.user());
         h.setMaximumPoolSize(2);
         db = new HikariDataSource(h);
-        client = JobClient.builder(kafka.bootstrapServers()).build();
     }
 
     @AfterEach
     void stop() throws Exception {
-        client.close();
+        if (client != null) {
+            client.close();
+        }
         if (processor != null) {
             processor.close();
         }
@@ -108,6 +109,7 @@ class PostgresOutageIT {
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             st.execute(TestJobs.SCHEMA);
         }
+        client = JobClient.builder(kafka.bootstrapServers()).build();
 
         List<CompletableFuture<Completion>> answers = submit(0, JOBS / 2);
         await(() -> answers.stream().filter(CompletableFuture::isDone).count() >= 5, Duration.ofSeconds(60), "the first jobs");

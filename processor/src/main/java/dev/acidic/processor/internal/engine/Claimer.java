@@ -86,8 +86,8 @@ final class Claimer {
             } catch (SQLException e) {
                 Connections.rollbackQuietly(c, e);
                 if (SqlErrors.isLockNotAvailable(e)) {
-                    log.info("key '{}' is in a phase on another connection right now; looking again in {} ms", key, BUSY_RETRY_MS);
-                    return new Claim(DriveResult.Kind.WAIT, null, 0, List.of(), BUSY_RETRY_MS);
+                    c.setAutoCommit(true);
+                    return whileBusy(c, key, request, partition);
                 }
                 throw e;
             } catch (Exception e) {
@@ -95,6 +95,39 @@ final class Claimer {
                 throw Connections.asSql(e);
             }
         }
+    }
+
+    /**
+     * The key's row is held by a phase on another connection (a zombie's, or a twin task's): what
+     * can be answered from its last committed state is answered now (another home, other
+     * arguments, finished), so that no request goes unanswered; otherwise the key is looked at
+     * again shortly, and a request for it is absorbed by the job running.
+     */
+    private Claim whileBusy(Connection c, String key, JobRequest request, Integer partition) throws SQLException {
+        KeyRow row = store.readRow(c, key);
+        if (row != null) {
+            Claim answered = answerable(c, key, request, partition, row);
+            if (answered != null) {
+                return answered;
+            }
+        }
+        log.info("key '{}' is in a phase on another connection right now; looking again in {} ms", key, BUSY_RETRY_MS);
+        return new Claim(DriveResult.Kind.WAIT, null, 0, List.of(), BUSY_RETRY_MS);
+    }
+
+    /** What a claim answers from the row alone (homed elsewhere, mismatch, finished), or null. */
+    private Claim answerable(Connection c, String key, JobRequest request, Integer partition, KeyRow row) throws SQLException {
+        if (partition != null && row.partition() != null && !row.partition().equals(partition)) {
+            return new Claim(DriveResult.Kind.ELSEWHERE, row, row.lastSeq(), List.of(), 0);
+        }
+        if (request != null && (!row.job().equals(request.job())
+                || !store.sameArgs(c, key, request.args(), jobs.get(request.job()).identityIgnores()))) {
+            return new Claim(DriveResult.Kind.MISMATCH, row, row.lastSeq(), List.of(), 0);
+        }
+        if (row.finished()) {
+            return new Claim(DriveResult.Kind.DONE, row, row.lastSeq(), List.of(), 0);
+        }
+        return null;
     }
 
     private Claim claimIn(Connection c, String key, JobRequest request, Integer partition) throws SQLException {
@@ -114,15 +147,9 @@ final class Claimer {
         if (row == null) {
             return new Claim(DriveResult.Kind.MISSING, null, 0, List.of(), 0);
         }
-        if (partition != null && row.partition() != null && !row.partition().equals(partition)) {
-            return new Claim(DriveResult.Kind.ELSEWHERE, row, row.lastSeq(), List.of(), 0);
-        }
-        if (request != null && (!row.job().equals(request.job())
-                || !store.sameArgs(c, key, request.args(), jobs.get(request.job()).identityIgnores()))) {
-            return new Claim(DriveResult.Kind.MISMATCH, row, row.lastSeq(), List.of(), 0);
-        }
-        if (row.finished()) {
-            return new Claim(DriveResult.Kind.DONE, row, row.lastSeq(), List.of(), 0);
+        Claim answered = answerable(c, key, request, partition, row);
+        if (answered != null) {
+            return answered;
         }
         boolean lockedElsewhere = row.lockedBy() != null && !row.lockedBy().equals(owner) && row.lockAgeMillis() < lockTimeoutMs;
         if (lockedElsewhere) {

@@ -38,7 +38,9 @@ public final class Faults {
         /** Recording a step failure, before its transaction does anything. */
         RECORD_FAILURE,
         /** A request record reached its task, before anything is done with it. */
-        HANDLE_RECORD;
+        HANDLE_RECORD,
+        /** A key's timer came due, before its key is driven. */
+        FIRE_TIMER;
 
         public String spec() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -40,8 +40,8 @@ public final class KeyStore {
                     1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?)
             ON CONFLICT (idempotency_key) DO NOTHING""";
 
-    private static final String SELECT_FOR_UPDATE = "SELECT " + ROW_COLUMNS
-            + " FROM acidic_keys WHERE idempotency_key = ? FOR UPDATE";
+    private static final String SELECT = "SELECT " + ROW_COLUMNS + " FROM acidic_keys WHERE idempotency_key = ?";
+    private static final String SELECT_FOR_UPDATE = SELECT + " FOR UPDATE";
 
     /** Locks in key order, the order every batch uses, so batches cannot deadlock one another. */
     private static final String SELECT_MANY_FOR_UPDATE = "SELECT " + ROW_COLUMNS
@@ -121,6 +121,11 @@ public final class KeyStore {
      */
     public KeyRow lockRowNoWait(Connection c, String key) throws SQLException {
         return lockRow(c, key, SELECT_FOR_UPDATE + " NOWAIT");
+    }
+
+    /** The key row as last committed, without locking it; null if absent. */
+    public KeyRow readRow(Connection c, String key) throws SQLException {
+        return lockRow(c, key, SELECT);
     }
 
     private KeyRow lockRow(Connection c, String key, String sql) throws SQLException {

@@ -82,7 +82,10 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies);
         this.forwarding = new Forwarding(context, partition, cfg.requestsTopic());
         this.timers = new TimerStore(context, context.getStateStore(Outputs.TIMERS), cfg.timerInterval(), cfg.driveBudget(),
-                this::driveOrRetryLater);
+                (key, dueAt) -> guard.handleTimer(key, partition, dueAt, () -> {
+                    Faults.hitUnchecked(Faults.Point.FIRE_TIMER, key);
+                    driveOrRetryLater(key);
+                }));
         this.pending = new PendingBatch(context, context.getStateStore(Outputs.PENDING), cfg.batchMax(), cfg.batchLinger(),
                 this::driveBatch, health::isDown);
         pending.restore();
@@ -257,11 +260,15 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             PendingBatch.Queued q = batch.get(i);
             Engine.Outcome o = outcomes.get(i);
             try {
-                if (o.failure() != null) {
-                    answerFailure(q, o.failure());
-                } else {
-                    handle(q.key(), q.source(), q.request(), o.result());
-                }
+                // counted against this request's own coordinates: a batch drains from a punctuator,
+                // or while another record is processed
+                guard.handle(q.source(), () -> {
+                    if (o.failure() != null) {
+                        answerFailure(q, o.failure());
+                    } else {
+                        handle(q.key(), q.source(), q.request(), o.result());
+                    }
+                });
             } catch (RuntimeException e) {
                 if (!SqlErrors.isUnavailable(e)) {
                     throw e;

@@ -3,7 +3,7 @@ package dev.acidic.processor.internal.streams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -24,12 +24,12 @@ final class TimerStore {
     private final KeyValueStore<Bytes, byte[]> timers;
     private final Duration interval;
     private final long budgetNanos;
-    private final Consumer<String> fire;
+    private final BiConsumer<String, Long> fire;
     private Cancellable schedule;
 
-    /** @param fire drives a key whose timer is due */
+    /** @param fire drives a key whose timer is due (key, due time in ms) */
     TimerStore(ProcessorContext<byte[], byte[]> ctx, KeyValueStore<Bytes, byte[]> timers, Duration interval, Duration budget,
-            Consumer<String> fire) {
+            BiConsumer<String, Long> fire) {
         this.ctx = ctx;
         this.timers = timers;
         this.interval = interval;
@@ -75,7 +75,7 @@ final class TimerStore {
                 return; // the rest stay due and run at the next punctuation, after other records
             }
             timers.delete(t);
-            fire.accept(Timers.key(t));
+            fire.accept(Timers.key(t), Timers.due(t));
         }
         if (isEmpty() && schedule != null) {
             schedule.cancel();

@@ -26,6 +26,10 @@ final class Timers {
         return Bytes.wrap(ByteBuffer.allocate(8).putLong(nowMillis + 1).array());
     }
 
+    static long due(Bytes timer) {
+        return ByteBuffer.wrap(timer.get()).getLong();
+    }
+
     static String key(Bytes timer) {
         byte[] b = timer.get();
         return new String(Arrays.copyOfRange(b, 8, b.length), StandardCharsets.UTF_8);

@@ -191,6 +191,33 @@ class BatchIT {
         assertEquals(1, TestJobs.RUNS.get(good + "/first").get(), "the given-up round ran no further step");
     }
 
+    /**
+     * Eight 150 ms steps in one batch, a budget of 400 ms: the claim round starts no step once the
+     * budget is spent, the rest of its keys (claimed and locked) continue through continuations,
+     * and every job still runs each step once. Before, every lane's step ran in the round.
+     */
+    @Test
+    void aRoundStartsNoStepOnceItsBudgetIsSpentTheRestContinue() throws Exception {
+        driver.close();
+        open(64, "1h", Map.of(AcidicConfig.DRIVE_BUDGET, "400ms"));
+        TestOutputTopic<byte[], byte[]> continuations = driver.createOutputTopic(
+                AcidicConfig.defaults().withApplicationId(prefix).continuationsTopic(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        for (int i = 0; i < 8; i++) {
+            submit(prefix + ":" + i, "test.looping", Map.of("times", 1, "sleepMs", 150));
+        }
+        driver.advanceWallClockTime(Duration.ofHours(1).plusSeconds(1));
+
+        long continued = continuations.readRecordsToList().size();
+        assertTrue(continued >= 4 && continued <= 7, "three or so steps fit the budget, the first always runs; continued: "
+                + continued);
+        List<Completion> done = completions.readValuesToList().stream().map(Completion::decode).toList();
+        assertEquals(8, done.size());
+        assertTrue(done.stream().allMatch(c -> c.status() == CompletionStatus.SUCCEEDED));
+        assertEquals(8, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"), "each step once");
+        assertEquals(8, count("SELECT count(*) FROM acidic_journal WHERE idempotency_key LIKE ? AND type = 'ACCEPTED'"));
+    }
+
     @Test
     void aRequestReachingAnIdleTaskIsDrivenAtOnce() throws Exception {
         driver.close();

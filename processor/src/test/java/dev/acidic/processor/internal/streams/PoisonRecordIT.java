@@ -91,6 +91,56 @@ class PoisonRecordIT {
         }
     }
 
+    /**
+     * A due timer whose drive throws every time (an injected bug) fails its stream thread only
+     * {@code acidic.record.max.failures} times; then it is dropped with an error naming the key,
+     * and the other jobs of the partition, their retries (timers too) included, still finish.
+     */
+    @Test
+    void aTimerThatAlwaysFailsIsDroppedAfterTheLimitAndThePartitionGoesOn() throws Exception {
+        try (Harness h = new Harness("poison-timer", Map.of(AcidicConfig.PARTITIONS, "1", AcidicConfig.STREAM_THREADS, "1",
+                AcidicConfig.RECORD_MAX_FAILURES, Integer.toString(MAX)))) {
+            String poison = h.key("poison");
+            Faults.arm(Faults.Point.FIRE_TIMER, (point, key) -> {
+                if (poison.equals(key)) {
+                    throw new IllegalStateException("injected bug while firing the timer of " + key);
+                }
+            });
+            AcidicProcessor p = h.start();
+            // its first attempt fails, so its retry waits in a timer, which then fails to fire every time
+            h.client().send(poison, JobRequest.of("test.flaky", Map.of("failTimes", 1, "failStep", "first")).encode()).get();
+            List<CompletableFuture<Completion>> answers = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                answers.add(h.client().submit(h.key("good-" + i), JobRequest.of("test.flaky", Map.of("failTimes", 1, "failStep",
+                        "second"))));
+            }
+            for (CompletableFuture<Completion> a : answers) {
+                assertEquals(CompletionStatus.SUCCEEDED, a.get(WAIT.toSeconds(), TimeUnit.SECONDS).status());
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (timerFailures(h, poison) < MAX && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(MAX, timerFailures(h, poison), "counted up to the limit");
+            Thread.sleep(1_000); // were it not dropped, it would fire (and fail) again within this
+            assertEquals(MAX, timerFailures(h, poison), "dropped at the limit, not fired again");
+            assertEquals(MAX - 1, p.threadReplacements(), "the tries before the last one failed their thread");
+            assertEquals("RUNNING", h.keyRow(poison).get("status"), "the job waits for its key to be driven again");
+            assertTrue(h.completionsOf(poison).isEmpty());
+        }
+    }
+
+    private static int timerFailures(Harness h, String key) throws SQLException {
+        try (Connection c = h.infra.db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(failures), 0) FROM acidic_record_failures WHERE topic = ?")) {
+            ps.setString(1, "acidic-timers:" + key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private static int failures(Harness h) throws SQLException {
         try (Connection c = h.infra.db.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(failures), 0) FROM acidic_record_failures WHERE topic = ?")) {
