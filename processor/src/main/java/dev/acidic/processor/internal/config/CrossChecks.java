@@ -64,13 +64,13 @@ public final class CrossChecks {
         // A step holds its stream thread's poll loop: past max.poll.interval.ms the consumer
         // leaves the group and the partition moves while the step still runs.
         Duration maxPoll = kafka.maxPollInterval();
-        if (step.compareTo(maxPoll) >= 0) {
+        if (drive.compareTo(maxPoll) >= 0) {
             var given = kafka.mainConsumer(KafkaOverrides.MAX_POLL_INTERVAL_MS);
             String key = given.map(KafkaOverrides.Given::key).orElse(AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_POLL_INTERVAL_MS);
-            errors.add(STEP_TIMEOUT.key() + " (" + show(step) + ") must be below the main consumer's " + key + " ("
-                    + maxPoll.toMillis() + " ms" + (given.isPresent() ? "" : ", Kafka's default") + "): a step that long makes "
-                    + "the consumer leave the group while it runs; lower " + STEP_TIMEOUT.key() + " or raise " + key + " above "
-                    + step.toMillis());
+            errors.add(STEP_TIMEOUT.key() + " (" + show(step) + ") plus " + DRIVE_BUDGET.key() + " (" + show(budget) + ") must be"
+                    + " below the main consumer's " + key + " (" + maxPoll.toMillis() + " ms" + (given.isPresent() ? "" : ", Kafka's"
+                    + " default") + "): a drive that long makes the consumer leave the group while it runs; lower "
+                    + STEP_TIMEOUT.key() + " or raise " + key + " above " + drive.toMillis());
         }
         // Another instance only meets a key once the key's partition has moved to it: after the
         // owner's session timeout when the owner died. The lock does not guard correctness (the

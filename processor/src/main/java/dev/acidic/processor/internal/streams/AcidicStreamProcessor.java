@@ -131,8 +131,8 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             } else if (!drive && key != null) {
                 replies.reject(src, key, null, Completion.PROCESSING_FAILED, "the request reached task " + partition
                         + " instead of its key's home task " + addressedTo + ": partitions were added to " + cfg.requestsTopic()
-                        + " while processors ran; restart them (each grows " + cfg.continuationsTopic() + " to match at start)"
-                        + " and send the request again", true);
+                        + " and " + cfg.continuationsTopic() + " was not grown yet (processors grow it when they meet the new"
+                        + " partitions, or at start); send the request again", true);
             }
             return;
         }
@@ -182,6 +182,11 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     /** Drives one request by itself; one that meets an outage waits it out. */
     private void drive(PendingBatch.Queued q) {
         while (true) {
+            if (!cfg.exactlyOnce() && health.isDown()) {
+                // no connection attempt meanwhile; giving up is an outage, never counted against the record
+                awaitPostgres(q, new IllegalStateException("Postgres is unreachable",
+                        new java.sql.SQLTransientConnectionException("Postgres did not answer the processor's prober")));
+            }
             try {
                 DriveResult d;
                 try {

@@ -70,8 +70,9 @@ final class Forwarding {
         if (now - lastMisrouteLog >= LOG_EVERY_NANOS) {
             lastMisrouteLog = now;
             log.error("{}-{}@{} (key '{}') is addressed to the task of partition {} but reached partition {}: {} has more partitions"
-                    + " than {}. Restart the processors: each grows the continuations topic to match at start; until then keys"
-                    + " homed on the new partitions wait and forwarded requests are answered {}", src.topic(), src.partition(),
+                    + " than {}: partitions were added and it was not grown yet (a processor grows it when its Kafka Streams client"
+                    + " meets the new partitions, or at start); until then keys homed on the new partitions wait and forwarded"
+                    + " requests are answered {}", src.topic(), src.partition(),
                     src.offset(), key, addressedTo, partition, requestsTopic, src.topic(), Completion.PROCESSING_FAILED);
         }
     }

@@ -65,8 +65,10 @@ class CrossChecksTest {
                 "lower acidic.step.timeout");
         String given = error(Map.of("acidic.step.timeout", "2m", "acidic.kafka.main.consumer.max.poll.interval.ms", "60000"));
         assertNames(given, "acidic.kafka.main.consumer.max.poll.interval.ms (60000 ms)",
-                "raise acidic.kafka.main.consumer.max.poll.interval.ms above 120000");
+                "raise acidic.kafka.main.consumer.max.poll.interval.ms above 120500");
         assertEquals(List.of(), check(Map.of("acidic.step.timeout", "6m", "acidic.kafka.max.poll.interval.ms", "600000")));
+        assertNames(error(Map.of("acidic.step.timeout", "299s", "acidic.drive.budget", "2s")), "acidic.drive.budget (2s)",
+                "above 301000");
     }
 
     @Test

@@ -108,7 +108,7 @@ class PoisonRecordIT {
             });
             AcidicProcessor p = h.start();
             // its first attempt fails, so its retry waits in a timer, which then fails to fire every time
-            h.client().send(poison, JobRequest.of("test.flaky", Map.of("failTimes", 1, "failStep", "first")).encode()).get();
+            h.client().send(poison, JobRequest.of("test.flaky", Map.of("failTimes", 1, "failStep", "second")).encode()).get();
             List<CompletableFuture<Completion>> answers = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 answers.add(h.client().submit(h.key("good-" + i), JobRequest.of("test.flaky", Map.of("failTimes", 1, "failStep",
