@@ -47,7 +47,12 @@ public final class AcidicSettings {
     public static final int DEFAULT_BATCH_MAX = 64;
     public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(2);
     public static final int DEFAULT_KEY_MAX_BYTES = 255;
-    public static final int DEFAULT_REQUEST_MAX_BYTES = 1_048_576;
+    /**
+     * 960 KiB: a request travels on in records of its own (kept in the pending store's changelog,
+     * forwarded to its key's home task), which must fit the producer's default max.request.size
+     * (1 MiB) with the key, the request id and their framing.
+     */
+    public static final int DEFAULT_REQUEST_MAX_BYTES = 983_040;
     public static final int DEFAULT_ARGS_MAX_DEPTH = 32;
     public static final int DEFAULT_RESULT_MAX_BYTES = 262_144;
     public static final int DEFAULT_RECORD_MAX_FAILURES = 3;

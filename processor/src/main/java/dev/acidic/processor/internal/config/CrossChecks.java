@@ -6,8 +6,10 @@ import static dev.acidic.processor.internal.config.AcidicSettings.DB_POOL_SIZE;
 import static dev.acidic.processor.internal.config.AcidicSettings.DRIVE_BUDGET;
 import static dev.acidic.processor.internal.config.AcidicSettings.ERROR_MESSAGE_MAX_CHARS;
 import static dev.acidic.processor.internal.config.AcidicSettings.EXACTLY_ONCE;
+import static dev.acidic.processor.internal.config.AcidicSettings.KEY_MAX_BYTES;
 import static dev.acidic.processor.internal.config.AcidicSettings.LOCK_TIMEOUT;
 import static dev.acidic.processor.internal.config.AcidicSettings.PROCESSING_GUARANTEE;
+import static dev.acidic.processor.internal.config.AcidicSettings.REQUEST_MAX_BYTES;
 import static dev.acidic.processor.internal.config.AcidicSettings.RETRY_INITIAL_DELAY;
 import static dev.acidic.processor.internal.config.AcidicSettings.RESULT_MAX_BYTES;
 import static dev.acidic.processor.internal.config.AcidicSettings.RETRY_MAX_DELAY;
@@ -27,6 +29,8 @@ public final class CrossChecks {
     private static final Duration BROKER_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
     /** Room in a record for what surrounds a result or an error message: key (twice), other fields, headers. */
     public static final int OUTPUT_OVERHEAD_BYTES = 65_536;
+    /** Room in a record for what goes with a request kept or forwarded: request id, topic name, framing. */
+    public static final int REQUEST_OVERHEAD_BYTES = 16_384;
     private CrossChecks() {}
 
     /**
@@ -114,6 +118,19 @@ public final class CrossChecks {
                     + "producer's largest record (" + AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_REQUEST_SIZE + ", "
                     + maxRecord + " bytes); lower " + ERROR_MESSAGE_MAX_CHARS.key() + " to at most "
                     + (maxRecord - OUTPUT_OVERHEAD_BYTES) / 3);
+        }
+        // An accepted request is written again, whole, in records of the processor's own: its
+        // pending-store entry (key, value, request id) and, for a key homed elsewhere, the request
+        // forwarded home. One the producer refuses fails its exactly-once transaction, and the
+        // stream thread comes back to the same record forever.
+        int request = v.get(REQUEST_MAX_BYTES);
+        long requestRecord = (long) request + 2L * v.get(KEY_MAX_BYTES) + REQUEST_OVERHEAD_BYTES;
+        if (requestRecord > maxRecord) {
+            errors.add(REQUEST_MAX_BYTES.key() + " (" + request + ") leaves no room in the producer's largest record ("
+                    + AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_REQUEST_SIZE + ", " + maxRecord + " bytes) for the records"
+                    + " that carry an accepted request on (its pending-store entry, its forwarding to its key's home task): lower "
+                    + REQUEST_MAX_BYTES.key() + " to at most " + (maxRecord - (requestRecord - request)) + " or raise "
+                    + AcidicSettings.KAFKA_PREFIX + KafkaOverrides.MAX_REQUEST_SIZE + " (and the topics' max.message.bytes)");
         }
         if (v.get(RETRY_MAX_DELAY).compareTo(v.get(RETRY_INITIAL_DELAY)) < 0) {
             errors.add(RETRY_MAX_DELAY.key() + " (" + show(v.get(RETRY_MAX_DELAY)) + ") is below " + RETRY_INITIAL_DELAY.key() + " ("

@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param budget time one drive spends before it yields to other keys
  * @param transactionIdleTimeout Postgres' idle-in-transaction limit (a phase open longer was ended by Postgres)
  * @param stepTimeout longest a step may run
- * @param resultMaxBytes largest job result (UTF-8 JSON); a larger one fails the attempt
+ * @param outputs what a step's result and staged jobs may weigh; more fails the attempt
  * @param errorMessageMaxChars longest error message kept; a longer one is cut, marked with its length
  */
 public record EngineSettings(String owner, Duration lockTimeout, Backoff backoff, Duration budget,
-        Duration transactionIdleTimeout, Duration stepTimeout, int resultMaxBytes, int errorMessageMaxChars) {}
+        Duration transactionIdleTimeout, Duration stepTimeout, OutputLimits outputs, int errorMessageMaxChars) {}

@@ -14,6 +14,12 @@ public final class JobRegistry {
     private final Map<String, JobDefinition> jobs = new TreeMap<>();
     private final List<String> schema;
 
+    /**
+     * Longest job name: names travel in every event and completion. A request naming a longer one
+     * is rejected as invalid (an unknown job's answer would echo the name, twice).
+     */
+    public static final int NAME_MAX_CHARS = 256;
+
     public JobRegistry(Collection<JobDefinition> defs) {
         this(defs, List.of());
     }
@@ -21,6 +27,10 @@ public final class JobRegistry {
     public JobRegistry(Collection<JobDefinition> defs, List<String> schema) {
         this.schema = List.copyOf(schema);
         for (JobDefinition d : defs) {
+            if (d.name().length() > NAME_MAX_CHARS) {
+                throw new IllegalArgumentException("job name '" + d.name().substring(0, 40) + "...' has " + d.name().length()
+                        + " characters, more than " + NAME_MAX_CHARS + ": it travels in every event and answer; shorten it");
+            }
             JobDefinition prev = jobs.putIfAbsent(d.name(), d);
             if (prev != null && prev != d) {
                 throw new IllegalArgumentException("job '" + d.name() + "' is registered twice (" + prev + " and " + d

@@ -29,11 +29,11 @@ final class PhaseRunner {
     private final FailurePolicy policy;
     private final FailureRecorder failures;
 
-    private final int resultMaxBytes;
+    private final OutputLimits outputs;
 
     PhaseRunner(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures,
-            int resultMaxBytes) {
-        this.resultMaxBytes = resultMaxBytes;
+            OutputLimits outputs) {
+        this.outputs = outputs;
         this.ds = ds;
         this.store = store;
         this.owner = owner;
@@ -193,13 +193,9 @@ final class PhaseRunner {
                 throw new IllegalStateException("step '" + rp + "' of job '" + def.name()
                         + "' returned null; return a PhaseResult such as PhaseResult.next()");
             }
-            if (result instanceof PhaseResult.Finish f && f.result() != null) {
-                long size = utf8Length(f.result());
-                if (size > resultMaxBytes) {
-                    throw new IllegalStateException("step '" + rp + "' of job '" + def.name() + "' (key '" + key + "') finished with a"
-                            + " result of " + size + " bytes of JSON, over acidic.result.max.bytes (" + resultMaxBytes + "): results"
-                            + " travel in events and completions; keep large data in your own tables and return a reference to it");
-                }
+            String tooLarge = outputs.problem(def.name(), rp, key, result, ctx.staged());
+            if (tooLarge != null) {
+                throw new IllegalStateException(tooLarge);
             }
             return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq());
         } catch (Throwable t) {

@@ -10,6 +10,7 @@ import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.engine.Engine;
 import dev.acidic.processor.internal.engine.EngineSettings;
 import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.engine.OutputLimits;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.store.RecordFailures;
@@ -68,7 +69,8 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.health = health;
         this.engine = new Engine(ds, jobs, new EngineSettings(cfg.instanceId(), cfg.lockTimeout(),
                 new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
-                cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout(), cfg.resultMaxBytes(), cfg.errorMessageMaxChars()));
+                cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout(),
+                new OutputLimits(cfg.resultMaxBytes(), cfg.requestMaxBytes(), cfg.keyMaxBytes()), cfg.errorMessageMaxChars()));
         this.decoder = new RequestDecoder(new RequestDecoder.Limits(cfg.keyMaxBytes(), cfg.requestMaxBytes(), cfg.argsMaxDepth()),
                 jobs);
     }
@@ -151,7 +153,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
 
     /** The request {@code src} holds, or null once it was answered (rejected) or sent to the DLQ. */
     private RequestDecoder.Accepted decodeOrAnswer(Pending src) {
-        RequestDecoder.Decoded decoded = decoder.decode(src.key(), src.value());
+        RequestDecoder.Decoded decoded = decoder.decode(src.key(), src.value(), src.requestId());
         if (decoded instanceof RequestDecoder.Unanswerable u) {
             replies.dlq(src, u.reason());
         } else if (decoded instanceof RequestDecoder.Rejected r) {

@@ -43,13 +43,13 @@ final class Replies {
     /** @param answerTo the request-id header of the one request this answers, or null */
     void completion(byte[] keyBytes, Completion c, byte[] answerTo) {
         RecordHeaders h = new RecordHeaders();
-        if (answerTo != null) {
+        if (answerTo != null && answerTo.length <= RequestDecoder.REQUEST_ID_MAX_BYTES) { // a longer one was refused with its request
             h.add(Completion.REQUEST_ID_HEADER, answerTo);
         }
         byte[] value = c.encode();
         long size = (long) (keyBytes == null ? 0 : keyBytes.length) + value.length + RECORD_OVERHEAD_BYTES;
         if (size > maxRecordBytes) {
-            // only a key far over acidic.key.max.bytes gets here (results and errors are bounded):
+            // only a key far over acidic.key.max.bytes gets here (results, errors, job names are bounded):
             // no consumer could be answered under such a key anyway
             log.error("cannot send the {} completion of key '{}' ({} bytes of key, {} of completion): larger than the producer's"
                     + " max.request.size ({}); not sent", c.status(), RequestDecoder.preview(keyBytes), keyBytes == null ? 0

@@ -16,6 +16,12 @@ import java.nio.charset.StandardCharsets;
  * job this processor runs.
  */
 final class RequestDecoder {
+    /**
+     * Longest {@code acidic.request.id} header: a rejection or replay echoes it, a pending entry and
+     * a request forwarded home keep it, so it must stay small (a UUID is 36 bytes).
+     */
+    static final int REQUEST_ID_MAX_BYTES = 256;
+
     /** The limits a request must keep; each names its setting in a rejection. */
     record Limits(int keyMaxBytes, int requestMaxBytes, int argsMaxDepth) {}
 
@@ -43,6 +49,11 @@ final class RequestDecoder {
     }
 
     Decoded decode(byte[] keyBytes, byte[] value) {
+        return decode(keyBytes, value, null);
+    }
+
+    /** @param requestId the record's {@code acidic.request.id} header value, or null */
+    Decoded decode(byte[] keyBytes, byte[] value, byte[] requestId) {
         if (keyBytes == null) {
             return new Unanswerable("null key: the record cannot be answered by key");
         }
@@ -54,6 +65,10 @@ final class RequestDecoder {
         if (keyProblem != null) {
             return invalid(key, null, keyProblem);
         }
+        if (requestId != null && requestId.length > REQUEST_ID_MAX_BYTES) {
+            return invalid(key, null, "header " + Completion.REQUEST_ID_HEADER + " of " + requestId.length + " bytes exceeds the"
+                    + " limit of " + REQUEST_ID_MAX_BYTES + " bytes; use a short id, such as a UUID");
+        }
         if (value != null && value.length > limits.requestMaxBytes()) {
             return invalid(key, null, "request of " + value.length + " bytes exceeds the limit of " + limits.requestMaxBytes()
                     + " bytes (acidic.request.max.bytes)");
@@ -63,6 +78,10 @@ final class RequestDecoder {
             request = JobRequest.decode(value);
         } catch (WireFormatException e) {
             return invalid(key, null, e.getMessage());
+        }
+        if (request.job().length() > JobRegistry.NAME_MAX_CHARS) {
+            return invalid(key, null, "job name of " + request.job().length() + " characters exceeds the limit of "
+                    + JobRegistry.NAME_MAX_CHARS + " (no job can have it)");
         }
         if (!request.args().isObject()) {
             return invalid(key, request.job(), "\"args\" must be a JSON object, got " + request.args().getNodeType());

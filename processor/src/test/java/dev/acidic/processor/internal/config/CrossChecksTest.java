@@ -130,4 +130,16 @@ class CrossChecksTest {
         assertNames(message, "acidic.error.message.max.chars (400000", "at most " + (1_048_576 - CrossChecks.OUTPUT_OVERHEAD_BYTES) / 3);
         assertNames(error(Map.of("acidic.kafka.max.request.size", "lots")), "acidic.kafka.max.request.size", "'lots'", "bytes");
     }
+
+    /** An accepted request goes on whole in the processor's own records (pending entry, forwarding home). */
+    @Test
+    void requestsMustFitTheRecordsThatCarryThemOn() {
+        int room = 1_048_576 - 2 * 255 - CrossChecks.REQUEST_OVERHEAD_BYTES;
+        assertNames(error(Map.of("acidic.request.max.bytes", "1048576")), "acidic.request.max.bytes (1048576)",
+                "acidic.kafka.max.request.size, 1048576 bytes", "pending-store entry", "at most " + room);
+        assertEquals(List.of(), check(Map.of("acidic.request.max.bytes", Integer.toString(room))), "just fits");
+        assertNames(error(Map.of("acidic.request.max.bytes", Integer.toString(room), "acidic.key.max.bytes", "2048")),
+                "acidic.request.max.bytes");
+        assertEquals(List.of(), check(Map.of("acidic.request.max.bytes", "1048576", "acidic.kafka.max.request.size", "2097152")));
+    }
 }
