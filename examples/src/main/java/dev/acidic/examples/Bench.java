@@ -14,15 +14,18 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The benchmark: W1 engine overhead, W2 foreign calls, W3 scaling, W4 latency at moderate load,
- * W5 recovery after SIGKILL, and the JDBC ceiling of one phase on the same Postgres. Processors
- * run as child JVMs, as in production; requests and completions travel through the real broker.
+ * The benchmark: W1 engine overhead, W1F the same with 5% of the jobs failing their first step
+ * once, W2 foreign calls, W3 scaling, W4 latency at moderate load, W5 recovery after SIGKILL, and
+ * the JDBC ceiling of one phase on the same Postgres. Processors run as child JVMs, as in
+ * production; requests and completions travel through the real broker.
  * Every workload ends with an exactly-once check ({@link BenchCheck}). Prints a table, writes
  * {@code target/bench/bench-results.json} and {@code target/bench/bench-chart.png}
  * ({@link BenchReport}). Options: {@link BenchCommand}.
  */
 final class Bench {
     private static final int PARTITIONS = 8;
+    /** W1F: job i fails its first step once when i % 20 == 19, i.e. 5% of the jobs. */
+    private static final int W1F_FAIL_EVERY = 20;
 
     private final PrintStream out;
     private final BenchCommand opts;
@@ -72,7 +75,8 @@ final class Bench {
                     .put("batchMax", orDefault(opts.batchMax))
                     .put("batchLinger", orDefault(opts.batchLinger));
             BenchResult w1 = null;
-            if (has(BenchCommand.Workload.W1) || has(BenchCommand.Workload.W2) || has(BenchCommand.Workload.W4)) {
+            if (has(BenchCommand.Workload.W1) || has(BenchCommand.Workload.W1F) || has(BenchCommand.Workload.W2)
+                    || has(BenchCommand.Workload.W4)) {
                 try (BenchFleet f = new BenchFleet(dir, run + "-main", env, 1, threads, bootstrap)) {
                     jobs.runJobs(f, "warm-up", opts.warmup(), 0, 0);
                     if (has(BenchCommand.Workload.W1)) {
@@ -91,6 +95,11 @@ final class Bench {
                         BenchResult w4 = report.workload("W4", String.format("fixed rate %.0f jobs/s (half of W1)", rate), 1,
                                 threads, jobs.runJobs(f, "w4", n, rate, 0));
                         report.latencies(String.format("W4 (%.0f jobs/s)", rate), w4.latencies());
+                    }
+                    if (has(BenchCommand.Workload.W1F)) { // last, so W1, W2 and W4 run as they did before it
+                        BenchResult w1f = report.workload("W1F", "W1, every " + W1F_FAIL_EVERY + "th job failing its first step once",
+                                1, threads, jobs.runFailing(f, "w1f", opts.jobs, W1F_FAIL_EVERY));
+                        report.latencies("W1F (" + 100 / W1F_FAIL_EVERY + "% failing once)", w1f.latencies());
                     }
                 }
             }

@@ -20,7 +20,7 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** The benchmark's picture: throughput against stream threads, and latency percentiles of W1 and W4. */
+/** The benchmark's picture: throughput against stream threads, and latency percentiles of W1, W4 and W1F. */
 final class BenchChart {
     private BenchChart() {}
 

@@ -9,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The exactly-once check of a workload: each job succeeded once, each of its three effect rows
  * exists once, its events have no duplicate {@code (key, seq)}, and one completion arrived.
+ * W1F's step runs are checked by {@link BenchStepRuns}.
  */
 final class BenchCheck {
     private static final int EVENTS_PER_JOB = 5; // ACCEPTED, three RECOVERY_POINTs, SUCCEEDED
@@ -26,6 +27,12 @@ final class BenchCheck {
      */
     String[] verify(BenchFleet f, String prefix, int n, Map<TopicPartition, Long> eventsFrom, boolean exactEvents)
             throws Exception {
+        return verify(f, prefix, n, eventsFrom, exactEvents, 0);
+    }
+
+    /** @param stepFailures planned failed attempts, each adding a {@code STEP_FAILED} event */
+    String[] verify(BenchFleet f, String prefix, int n, Map<TopicPartition, Long> eventsFrom, boolean exactEvents,
+            int stepFailures) throws Exception {
         long effects;
         long distinctEffects;
         long succeeded;
@@ -47,8 +54,9 @@ final class BenchCheck {
         if (succeeded != n) {
             failures.add("succeeded keys " + succeeded + ", expected " + n);
         }
-        if (ev[1] != 0 || (exactEvents ? ev[0] != (long) EVENTS_PER_JOB * n : ev[0] < (long) EVENTS_PER_JOB * n)) {
-            failures.add("events " + ev[0] + " with " + ev[1] + " duplicate (key, seq), expected " + EVENTS_PER_JOB * n);
+        long events = (long) EVENTS_PER_JOB * n + stepFailures;
+        if (ev[1] != 0 || (exactEvents ? ev[0] != events : ev[0] < events)) {
+            failures.add("events " + ev[0] + " with " + ev[1] + " duplicate (key, seq), expected " + events);
         }
         if (f.arrived.size() != n || dupCompletions != 0 || bad != 0) {
             failures.add("completions " + f.arrived.size() + " (+" + dupCompletions + " duplicates, " + bad + " not SUCCEEDED)");

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.apache.kafka.common.TopicPartition;
 
 /** Submits a batch of three-steps jobs to a fleet, waits for their completions and measures them. */
@@ -40,11 +41,35 @@ final class BenchJobs {
         return JobRequest.of(ThreeSteps.NAME, args).encode();
     }
 
+    /** A {@link FailingThreeSteps} job; {@code fail} makes its first step fail its first attempt. */
+    static byte[] failingRequest(int i, boolean fail) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("n", i);
+        if (fail) {
+            args.put("fail_first", true);
+        }
+        return JobRequest.of(FailingThreeSteps.NAME, args).encode();
+    }
+
     /**
      * Submits {@code n} three-steps jobs (all at once when {@code rate} is 0, else paced), waits
      * for every completion and checks exactly-once.
      */
     BenchResult runJobs(BenchFleet f, String label, int n, double rate, int callMs) throws Exception {
+        return measure(f, label, n, rate, i -> request(i, callMs), -1);
+    }
+
+    /**
+     * W1F: {@code n} {@link FailingThreeSteps} jobs submitted at once, every {@code failEvery}-th
+     * failing its first step once; checks exactly-once and the step runs ({@link BenchStepRuns}).
+     */
+    BenchResult runFailing(BenchFleet f, String label, int n, int failEvery) throws Exception {
+        return measure(f, label, n, 0, i -> failingRequest(i, BenchStepRuns.failing(i, failEvery)), failEvery);
+    }
+
+    /** @param failEvery W1F's, or -1 for jobs that do not fail */
+    private BenchResult measure(BenchFleet f, String label, int n, double rate, IntFunction<byte[]> request, int failEvery)
+            throws Exception {
         String prefix = run + ":" + label + ":";
         f.track(prefix);
         Map<TopicPartition, Long> eventsFrom = f.eventsEnd();
@@ -58,7 +83,7 @@ final class BenchJobs {
             }
             sent[i] = System.nanoTime();
             sentWall[i] = System.currentTimeMillis();
-            f.send(prefix + i, request(i, callMs));
+            f.send(prefix + i, request.apply(i));
         }
         f.flush();
         awaitCompletions(f, label, n);
@@ -74,9 +99,15 @@ final class BenchJobs {
         long[] pg1 = db.pgStats();
         long phases = 3L * n;
         Arrays.sort(lat);
-        String[] verdict = check.verify(f, prefix, n, eventsFrom, true);
+        BenchStepRuns runs = failEvery > 0 ? BenchStepRuns.read(db, prefix, n, failEvery) : null;
+        String[] verdict = check.verify(f, prefix, n, eventsFrom, true, runs == null ? 0 : runs.failingJobs());
+        String verification = runs == null ? verdict[0] : verdict[0] + "; " + runs.summary();
+        boolean verified = verdict[1] == null && (runs == null || runs.verified());
+        if (!verified && !verification.startsWith("FAIL")) {
+            verification = "FAIL " + verification;
+        }
         return new BenchResult(n, secs, n / secs, lat, (double) (pg1[0] - pg0[0]) / phases, (double) (pg1[1] - pg0[1]) / phases,
-                verdict[0], verdict[1] == null, breakdown(f, prefix, sentWall));
+                verification, verified, breakdown(f, prefix, sentWall), runs);
     }
 
     /**

@@ -68,7 +68,24 @@ final class BenchReport {
         out.printf("  %s %s: %.0f jobs/s, p50 %d ms, p99 %d ms (medians: %d ms to ACCEPTED, %d ms of phases, %d ms to the "
                 + "completion); %s%n", id, what, r.jobsPerSec(), percentile(r.latencies(), 50), percentile(r.latencies(), 99),
                 r.breakdown()[0], r.breakdown()[1], r.breakdown()[2], r.verification());
+        if (r.stepRuns() != null) {
+            stepRuns(id, o, r.stepRuns());
+        }
         return r;
+    }
+
+    /** W1F's step runs, counted outside the phase transactions: a line and the row's {@code stepRuns}. */
+    private void stepRuns(String id, ObjectNode row, BenchStepRuns s) {
+        ObjectNode o = row.putObject("stepRuns").put("failEvery", s.failEvery()).put("failingJobs", s.failingJobs())
+                .put("extraRunsOfJobsThatNeverFailed", s.extraNeverFailed())
+                .put("failingJobsNotRun211", s.failingOff()).put("jobsPartlyRunInAnotherJvm", s.countedElsewhere())
+                .put("verified", s.verified());
+        o.putObject("extraRunsOfFailingJobs").put("first", s.extraFailing()[0]).put("second", s.extraFailing()[1])
+                .put("third", s.extraFailing()[2]);
+        out.printf("  %s step runs, counted outside the transactions: jobs that never failed %d extra (must be 0); "
+                + "the %d failing (every %dth) %d, %d, %d extra runs of steps first, second, third (expected %d, 0, 0)%s%n", id,
+                s.extraNeverFailed(), s.failingJobs(), s.failEvery(), s.extraFailing()[0],
+                s.extraFailing()[1], s.extraFailing()[2], s.failingJobs(), s.verified() ? "" : "; FAIL " + s.summary());
     }
 
     /** W5's figures; {@code verdict} is the exactly-once check's [summary, failure or null]. */

@@ -10,13 +10,14 @@ import java.util.List;
 public final class ExampleJobs implements JobProvider {
     @Override
     public Collection<JobDefinition> jobs() {
-        return List.of(ThreeSteps.definition(), RocketRides.create(), RocketRides.receipt());
+        return List.of(ThreeSteps.definition(), FailingThreeSteps.definition(), RocketRides.create(), RocketRides.receipt());
     }
 
     @Override
     public List<String> schema() {
         List<String> all = new java.util.ArrayList<>(RocketRides.SCHEMA);
         all.add(ThreeSteps.SCHEMA);
+        all.add(FailingThreeSteps.SCHEMA);
         return all;
     }
 }

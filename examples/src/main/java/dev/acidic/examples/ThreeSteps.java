@@ -34,7 +34,8 @@ public final class ThreeSteps {
         return record(ctx);
     }
 
-    private static PhaseResult record(StepContext ctx) throws SQLException {
+    /** Writes the step's effect row in the phase transaction; also {@link FailingThreeSteps}'s effect. */
+    static PhaseResult record(StepContext ctx) throws SQLException {
         try (PreparedStatement ps = ctx.connection().prepareStatement(
                 "INSERT INTO sample_effects (idempotency_key, step, n) VALUES (?, ?, ?)")) {
             ps.setString(1, ctx.idempotencyKey());

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's benchmark command at a smoke size: every workload runs end to end through the jar
- * and verifies exactly-once, the JSON and the chart are written. No performance target is asserted
+ * and verifies exactly-once, the JSON and the chart are written; W1F's 15 failing jobs ran their
+ * first step once more and no other step ran twice. No performance target is asserted
  * here; the figures of a small run on a busy CI machine mean little.
  */
 class BenchSmokeIT {
@@ -30,7 +31,7 @@ class BenchSmokeIT {
                 .redirectOutput(log.toFile())
                 .redirectError(Path.of("target", "bench-smoke.err").toFile())
                 .start();
-        assertTrue(p.waitFor(6, TimeUnit.MINUTES), "the benchmark finishes by itself");
+        assertTrue(p.waitFor(7, TimeUnit.MINUTES), "the benchmark finishes by itself");
         String text = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), text);
         assertTrue(text.contains("EXACTLY-ONCE VERIFIED IN EVERY WORKLOAD"), text);
@@ -46,7 +47,18 @@ class BenchSmokeIT {
             assertTrue(w.path("jobsPerSec").asDouble() > 0, w.toString());
             assertEquals(100, w.path("latencyPercentilesMs").size());
         }
-        assertEquals(java.util.Set.of("W1", "W2", "W3", "W4"), ids);
+        assertEquals(java.util.Set.of("W1", "W1F", "W2", "W3", "W4"), ids);
+        for (JsonNode w : results.path("workloads")) {
+            if (w.path("id").asText().equals("W1F")) {
+                JsonNode runs = w.path("stepRuns");
+                assertEquals(15, runs.path("failingJobs").asInt(), "every 20th of 300 jobs fails its first step once: " + runs);
+                assertEquals(0, runs.path("extraRunsOfJobsThatNeverFailed").asLong(), runs.toString());
+                assertEquals(15, runs.path("extraRunsOfFailingJobs").path("first").asLong(), runs.toString());
+                assertEquals(0, runs.path("extraRunsOfFailingJobs").path("second").asLong()
+                        + runs.path("extraRunsOfFailingJobs").path("third").asLong(), runs.toString());
+                assertTrue(w.path("verification").asText().startsWith("900 effects, 1515 events,"), w.toString());
+            }
+        }
         assertTrue(results.path("recovery").path("verified").asBoolean(), results.path("recovery").toString());
         assertTrue(results.path("recovery").path("restartSameIdMs").asLong() > 0);
         assertTrue(results.path("recovery").path("takeoverMs").asLong() > 0);
