@@ -27,18 +27,22 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
- * Postgres restarted, its connections killed, the broker stopped and started, all while jobs run:
+ * Postgres restarted, stopped for 20 s, its connections killed, the broker stopped and started, all while jobs run:
  * the processor keeps going, says what happened, and every job finishes with each effect once.
  * Each test has a Kafka and a Postgres of its own, since it restarts them.
  */
 class InfrastructureFaultIT {
+    private static final String EOS = "exactly_once_v2";
     private EmbeddedKafka kafka;
     private EmbeddedPostgresServer pg;
     private HikariDataSource db;
@@ -61,11 +65,15 @@ class InfrastructureFaultIT {
         logs = new ListAppender<>();
         logs.start();
         ((Logger) LoggerFactory.getLogger("dev.acidic")).addAppender(logs);
+    }
+
+    private void startProcessor(String guarantee) throws Exception {
         AcidicConfig cfg = AcidicConfig.defaults()
                 .withBootstrapServers(kafka.bootstrapServers())
                 .withJdbc(pg.jdbcUrl(), pg.user(), pg.password())
                 .withApplicationId(run).withInstanceId(run)
                 .withStateDir(Path.of("target", "test-state", run))
+                .with(AcidicConfig.PROCESSING_GUARANTEE, guarantee)
                 .with(AcidicConfig.COMMIT_INTERVAL, "50ms")
                 .with(AcidicConfig.RETRY_INITIAL_DELAY, "200ms");
         processor = AcidicProcessor.builder(cfg).discoverJobs(false).jobs(TestJobs.all()).build().start();
@@ -79,8 +87,12 @@ class InfrastructureFaultIT {
     @AfterEach
     void stop() throws Exception {
         ((Logger) LoggerFactory.getLogger("dev.acidic")).detachAppender(logs);
-        client.close();
-        processor.close();
+        if (client != null) {
+            client.close();
+        }
+        if (processor != null) {
+            processor.close();
+        }
         db.close();
         kafka.close();
         pg.close();
@@ -114,6 +126,7 @@ class InfrastructureFaultIT {
 
     @Test
     void postgresRestartedMidRunLosesAndDuplicatesNothing() throws Exception {
+        startProcessor(EOS);
         List<CompletableFuture<Completion>> answers = submit(0, 40);
         Thread.sleep(300);
         pg.restart();
@@ -124,6 +137,7 @@ class InfrastructureFaultIT {
 
     @Test
     void connectionsKilledWithPgTerminateBackendAreSurvived() throws Exception {
+        startProcessor(EOS);
         List<CompletableFuture<Completion>> answers = submit(0, 80);
         int killed = 0;
         for (int i = 0; i < 10; i++) {
@@ -144,6 +158,7 @@ class InfrastructureFaultIT {
 
     @Test
     void brokerStoppedFor10sMidRunLosesAndDuplicatesNothingAndReplacesNoThread() throws Exception {
+        startProcessor(EOS);
         List<CompletableFuture<Completion>> answers = submit(0, 40);
         Thread.sleep(300);
         kafka.stop();
@@ -152,5 +167,44 @@ class InfrastructureFaultIT {
         answers.addAll(submit(40, 80));
         assertAllDoneExactlyOnce(answers, 80);
         assertEquals(0, processor.threadReplacements(), "Kafka Streams' clients waited for the broker; no thread failed");
+    }
+
+    /**
+     * Postgres stopped for 20 s under load: the processor reports itself degraded, waits instead
+     * of failing (no stream thread is replaced), and once Postgres is back every job, those sent
+     * during the outage too, finishes with each effect once.
+     */
+    @ParameterizedTest(name = "under {0}")
+    @ValueSource(strings = {EOS, "at_least_once"})
+    void postgresAwayFor20sUnderLoadNoThreadIsReplacedAndEveryJobFinishesOnce(String guarantee) throws Exception {
+        startProcessor(guarantee);
+        List<CompletableFuture<Completion>> answers = submit(0, 30);
+        await(() -> answers.stream().filter(CompletableFuture::isDone).count() >= 5, Duration.ofSeconds(60), "the first jobs");
+        pg.stop();
+        answers.addAll(submit(30, 60)); // arrive while Postgres is away
+        await(processor::degraded, Duration.ofSeconds(30), "the processor to report itself degraded");
+        long stoppedAt = System.nanoTime();
+        while (System.nanoTime() - stoppedAt < Duration.ofSeconds(20).toNanos()) {
+            assertTrue(processor.degraded(), "degraded for as long as Postgres is away");
+            assertEquals(KafkaStreams.State.RUNNING, processor.state());
+            Thread.sleep(500);
+        }
+        pg.startAgain();
+        assertAllDoneExactlyOnce(answers, 60);
+        await(() -> !processor.degraded(), Duration.ofSeconds(10), "the processor to stop reporting itself degraded");
+        assertEquals(0, processor.threadReplacements(), "no stream thread failed and was replaced");
+        assertEquals(1, processor.postgresOutages(), "one outage, met and reported once");
+        assertTrue(logged(Level.WARN, "Postgres is unreachable") && logged(Level.INFO, "Postgres answers again"),
+                "the processor said when it began and ended");
+    }
+
+    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
     }
 }
