@@ -99,7 +99,7 @@ public final class AcidicProcessor implements AutoCloseable {
             TopicSetup.ensureTopics(effective);
             var topology = AcidicTopology.build(effective, jobs, pool);
             streams = Faults.armed()
-                    ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier())
+                    ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier(effective.requestsTopic()))
                     : new KafkaStreams(topology, streamsProperties(effective));
             streams.setUncaughtExceptionHandler(e -> {
                 threadReplacements.incrementAndGet();
