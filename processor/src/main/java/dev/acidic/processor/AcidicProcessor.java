@@ -102,7 +102,7 @@ public final class AcidicProcessor implements AutoCloseable {
             health = new PostgresHealth(pool);
             var topology = AcidicTopology.build(effective, jobs, pool, health);
             streams = Faults.armed()
-                    ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier())
+                    ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier(effective.requestsTopic()))
                     : new KafkaStreams(topology, streamsProperties(effective));
             streams.setUncaughtExceptionHandler(e -> {
                 threadReplacements.incrementAndGet();

@@ -33,7 +33,10 @@ public final class Faults {
         AFTER_PHASE_COMMIT,
         /** Between two records forwarded while publishing a key's journal. */
         DURING_PUBLISH,
-        /** Kafka Streams committed (EOS: transaction committed; at-least-once: offsets committed). */
+        /**
+         * Kafka Streams committed input offsets that include request offsets (EOS: transaction
+         * committed; at-least-once: offsets committed). Commits without one do not count.
+         */
         AFTER_KAFKA_COMMIT,
         /** Recording a step failure, before its transaction does anything. */
         RECORD_FAILURE,
