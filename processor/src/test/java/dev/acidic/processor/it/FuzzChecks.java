@@ -9,6 +9,7 @@ import static dev.acidic.processor.it.FuzzRecords.MAX_RECORD;
 
 import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
+import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.it.FuzzRecords.Expect;
 import dev.acidic.processor.it.FuzzRecords.Rec;
 import java.nio.charset.StandardCharsets;
@@ -123,8 +124,15 @@ final class FuzzChecks {
                 if (r.marker != null && (message == null || !message.contains(r.marker))) {
                     failures.add("the rejection does not say '" + r.marker + "': " + what);
                 }
+                if (r.rejectedWithoutJob() && c.job() != null) {
+                    failures.add("the rejection names job " + printable(c.job(), 80) + " instead of none: " + what);
+                }
+                if (c.job() != null && c.job().length() > JobRegistry.NAME_MAX_CHARS) {
+                    failures.add("the rejection names a job of " + c.job().length() + " characters, over "
+                            + JobRegistry.NAME_MAX_CHARS + ": " + what);
+                }
                 Header rid = answer.headers().lastHeader(Completion.REQUEST_ID_HEADER);
-                byte[] want = r.requestId();
+                byte[] want = r.echoedRequestId();
                 if (!Arrays.equals(want, rid == null ? null : rid.value())) {
                     failures.add("the rejection carries request id " + hex(rid == null ? null : rid.value(), 64) + " instead of "
                             + hex(want, 64) + ": " + r.describe());
@@ -158,6 +166,76 @@ final class FuzzChecks {
         if (dlqCount != expectedCopies) {
             failures.add(dlqCount + " DLQ records where " + expectedCopies + " were expected");
         }
+    }
+
+    /**
+     * The pending store's changelog: every entry a request of this run (its key, value, request id,
+     * topic, partition, offset, timestamp, as Pending.encode writes them), each deleted once
+     * answered; and some valid requests at the size limit went through it, queued for their batch,
+     * in records larger than the ones they came in. That path looped a stream thread when such a
+     * record did not fit the producer's max.request.size, so a run that never takes it checks little.
+     */
+    static void checkPendingStore(List<Rec> recs, List<ConsumerRecord<byte[], byte[]>> changelog, String requestsTopic,
+            int requestMax, List<String> failures) {
+        Map<String, Rec> byCoordinates = new HashMap<>();
+        recs.forEach(r -> byCoordinates.put(r.partition + "@" + r.offset, r));
+        Map<String, Boolean> kept = new HashMap<>(); // store key -> whether its last changelog record holds an entry
+        Set<Rec> queued = new HashSet<>();
+        long largest = 0;
+        for (ConsumerRecord<byte[], byte[]> c : changelog) {
+            String storeKey = hex(c.key(), 1_000);
+            kept.put(storeKey, c.value() != null);
+            if (c.value() == null) {
+                continue;
+            }
+            largest = Math.max(largest, (long) length(c.key()) + c.value().length);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(c.value());
+            String topic;
+            int partition;
+            long offset;
+            try {
+                skip(b, b.getInt()); // key
+                skip(b, b.getInt()); // value
+                int rid = b.getInt();
+                skip(b, Math.max(0, rid)); // request id, -1 for none
+                byte[] t = new byte[b.getInt()];
+                b.get(t);
+                topic = new String(t, StandardCharsets.UTF_8);
+                partition = b.getInt();
+                offset = b.getLong();
+            } catch (RuntimeException e) {
+                failures.add("an unreadable pending-store entry (" + e + "): " + hex(c.value(), 120));
+                continue;
+            }
+            Rec r = topic.equals(requestsTopic) ? byCoordinates.get(partition + "@" + offset) : null;
+            if (r == null) {
+                failures.add("a pending-store entry for " + printable(topic, 200) + "-" + partition + "@" + offset
+                        + ", which is no record of this run");
+            } else {
+                queued.add(r); // accepted by the decoder; Postgres may still refuse it (a NUL in its args)
+            }
+        }
+        long left = kept.values().stream().filter(x -> x).count();
+        if (left > 0) {
+            failures.add(left + " pending-store entries left after every request was answered");
+        }
+        List<Rec> atLimit = recs.stream().filter(r -> r.expect == Expect.SUCCEED && r.value != null
+                && r.value.length == requestMax).toList();
+        List<Rec> nearLimit = recs.stream().filter(r -> r.expect == Expect.SUCCEED && r.value != null
+                && r.value.length > requestMax - 16).toList();
+        long atLimitQueued = atLimit.stream().filter(queued::contains).count();
+        long nearLimitQueued = nearLimit.stream().filter(queued::contains).count();
+        System.out.printf("FuzzIT pending store: %d valid requests went through it, %d of the %d at acidic.request.max.bytes (%d),"
+                + " %d of the %d within 16 bytes of it; its largest record %d bytes of key and value (max.request.size %d)%n",
+                queued.size(), atLimitQueued, atLimit.size(), requestMax, nearLimitQueued, nearLimit.size(), largest, MAX_RECORD);
+        if (atLimitQueued == 0) {
+            failures.add("none of the " + atLimit.size() + " valid requests of exactly acidic.request.max.bytes (" + requestMax
+                    + ") waited for its batch in the pending store: the largest records it writes were not tried");
+        }
+    }
+
+    private static void skip(java.nio.ByteBuffer b, int n) {
+        b.position(b.position() + n);
     }
 
     /** What Postgres holds for a key that should not have run, for the failure message. */

@@ -3,6 +3,7 @@ package dev.acidic.processor.it;
 import static dev.acidic.processor.it.FuzzBytes.header;
 import static dev.acidic.processor.it.FuzzBytes.hex;
 import static dev.acidic.processor.it.FuzzBytes.strictUtf8;
+import static dev.acidic.processor.it.FuzzRecords.MAX_RECORD;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -12,6 +13,7 @@ import ch.qos.logback.core.AppenderBase;
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.AcidicProcessor;
 import dev.acidic.processor.internal.config.AcidicSettings;
+import dev.acidic.processor.internal.config.CrossChecks;
 import dev.acidic.processor.it.FuzzRecords.Expect;
 import dev.acidic.processor.it.FuzzRecords.Limits;
 import dev.acidic.processor.it.FuzzRecords.Rec;
@@ -60,18 +62,34 @@ import org.slf4j.LoggerFactory;
  * gzip, zstd or lz4, and some are over the processor's limits: values past acidic.request.max.bytes
  * and past the producer's 1 MiB max.request.size (which the broker takes compressed), keys past
  * acidic.key.max.bytes, args nested too deep, headers of a megabyte; others sit just under the limits
- * and must run ({@link FuzzLimits}). The second test does the same against the default limits, where
- * acidic.request.max.bytes equals the producer's max.request.size.
+ * and must run, those just over them are answered INVALID_REQUEST ({@link FuzzLimits}). The second
+ * test does the same against the default limits (acidic.request.max.bytes 960 KiB); the third with
+ * acidic.request.max.bytes at the largest value the processor starts with under the producer's
+ * 1 MiB max.request.size (that less twice acidic.key.max.bytes and 16 KiB), where a valid request
+ * at the limit, queued for its batch, makes the largest record the processor writes: its
+ * pending-store entry, with its key and a request id of the longest size taken. Each test sends a
+ * few such requests, as large as its limits allow, and checks that some valid requests at the size
+ * limit went through the pending store (the last two with a longer batch linger, so that they do),
+ * and that it kept nothing.
  *
  * <p>Reproducible: the seed (fixed unless {@code -Dfuzz.seed=random}) is printed and can be set with
  * {@code -Dfuzz.seed=N}; the counts with {@code -Dfuzz.bad=N}, {@code -Dfuzz.valid=N} and
- * {@code -Dfuzz.limits=N}. Records that run into a known, still open processor bug
- * ({@link FuzzLimits#openBug}) are sent and fail the run; {@code -Dfuzz.openBugs=skip} leaves them
- * out (after drawing them, so the other records stay the same) to check everything else.
+ * {@code -Dfuzz.limits=N} (first test).
  */
 class FuzzIT {
-    /** Smaller than the 1 MiB default so oversized requests fit through the broker's limit even uncompressed. */
+    /** Smaller than the 960 KiB default so oversized requests fit through the broker's limit even uncompressed. */
     private static final int REQUEST_MAX = 65_536;
+    /** The processor's store of requests waiting for their batch (Outputs.PENDING); changelog {@code <app id>-<store>-changelog}. */
+    private static final String PENDING_STORE = "acidic-pending";
+    /**
+     * The batch linger of the tests of few, large records (the default limits, the largest request
+     * limit): megabyte records arrive slower than the default 2 ms linger, so most would reach an
+     * idle thread and be driven at once; with this, those following a drive wait for their batch in
+     * the pending store, as under load.
+     */
+    private static final String QUEUEING_LINGER = "100ms";
+    /** Valid requests as large as the limits allow in every run (FuzzLimits.largestValid), besides those drawn at random. */
+    private static final int LARGEST_VALID = 4;
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     /** How long to go on collecting answers once a stream thread has died (which fails the test). */
     private static final Duration AFTER_THREAD_DEATH = Duration.ofSeconds(20);
@@ -90,8 +108,25 @@ class FuzzIT {
     @Test
     void compressedRecordsAtAndPastTheDefaultLimitsAreAnsweredAndThoseUnderThemRun() throws Exception {
         long seed = seed();
-        run("fuzz-defaults", Map.of(), new Limits(AcidicSettings.DEFAULT_KEY_MAX_BYTES, AcidicSettings.DEFAULT_REQUEST_MAX_BYTES,
-                AcidicSettings.DEFAULT_ARGS_MAX_DEPTH), new Random(seed + 1), "fuzz-" + seed + "-defaults:", 150, 0, 80, seed);
+        run("fuzz-defaults", Map.of(AcidicConfig.BATCH_LINGER, QUEUEING_LINGER), new Limits(AcidicSettings.DEFAULT_KEY_MAX_BYTES,
+                AcidicSettings.DEFAULT_REQUEST_MAX_BYTES, AcidicSettings.DEFAULT_ARGS_MAX_DEPTH), new Random(seed + 1),
+                "fuzz-" + seed + "-defaults:", 150, 0, 80, seed);
+    }
+
+    /**
+     * The largest request limit the processor accepts with the producer's default max.request.size:
+     * a valid request there, queued for its batch, is written again whole in the pending store's
+     * changelog, with its key and request id, and that record must still fit (one that did not put
+     * the exactly-once transaction in error and looped its stream thread).
+     */
+    @Test
+    void recordsAtAndPastTheLargestRequestLimitAllowedAreAnsweredAndThoseUnderItRun() throws Exception {
+        long seed = seed();
+        int largest = MAX_RECORD - 2 * AcidicSettings.DEFAULT_KEY_MAX_BYTES - CrossChecks.REQUEST_OVERHEAD_BYTES;
+        run("fuzz-largest", Map.of(AcidicConfig.REQUEST_MAX_BYTES, Integer.toString(largest),
+                AcidicConfig.BATCH_LINGER, QUEUEING_LINGER),
+                new Limits(AcidicSettings.DEFAULT_KEY_MAX_BYTES, largest, AcidicSettings.DEFAULT_ARGS_MAX_DEPTH),
+                new Random(seed + 2), "fuzz-" + seed + "-largest:", 120, 0, 80, seed);
     }
 
     /** Fixed by default, so the suite is deterministic; -Dfuzz.seed=random explores new inputs. */
@@ -104,7 +139,8 @@ class FuzzIT {
             int badCount, int limitCount, long seed) throws Exception {
         String repro = "(reproduce with -Dfuzz.seed=" + seed + ")";
         System.out.println("FuzzIT " + label + " seed " + seed + ": " + badCount + " bad records, " + limitCount
-                + " over or near the limits " + limits + ", " + validCount + " valid requests " + repro);
+                + " over or near the limits " + limits + " and " + LARGEST_VALID + " as large as they allow, " + validCount
+                + " valid requests " + repro);
         FuzzRecords g = new FuzzRecords(rnd, keyPrefix, limits);
         FuzzLimits overLimits = new FuzzLimits(g);
 
@@ -142,6 +178,9 @@ class FuzzIT {
             for (int i = 0; i < limitCount; i++) {
                 body.add(overLimits.next());
             }
+            for (int i = 0; i < LARGEST_VALID; i++) {
+                body.add(overLimits.largestValid());
+            }
             Collections.shuffle(body, rnd);
             List<Rec> after = new ArrayList<>();
             for (int i = 0; i < tail; i++) {
@@ -152,19 +191,6 @@ class FuzzIT {
             for (Rec r : recs) {
                 g.classify(r);
                 overLimits.assignCodec(r);
-                r.openBug = FuzzLimits.openBug(r);
-            }
-            Map<String, Long> open = new TreeMap<>();
-            recs.stream().filter(r -> r.openBug != null).forEach(r -> open.merge(r.openBug, 1L, Long::sum));
-            if (!open.isEmpty()) {
-                boolean skip = System.getProperty("fuzz.openBugs", "send").equals("skip");
-                System.out.println("FuzzIT records that run into open processor bugs, " + (skip ? "left out" : "sent (expect failures; "
-                        + "-Dfuzz.openBugs=skip leaves them out)") + ": " + open);
-                if (skip) {
-                    body.removeIf(r -> r.openBug != null);
-                    after.removeIf(r -> r.openBug != null);
-                    recs.removeIf(r -> r.openBug != null);
-                }
             }
             produce(List.of(body, after));
             System.out.printf("FuzzIT produced %d records (%d MB) in %d ms%n", recs.size(),
@@ -192,6 +218,8 @@ class FuzzIT {
             }
 
             new FuzzChecks(h, keyPrefix).check(recs, completions, completionRecords.size(), dlq, dlqRecords.size(), failures);
+            FuzzChecks.checkPendingStore(recs, readAll(h.config.applicationId() + "-" + PENDING_STORE + "-changelog"),
+                    h.config.requestsTopic(), limits.requestMax(), failures);
             if (processor.state() != KafkaStreams.State.RUNNING) {
                 failures.add("the processor's Streams client is " + processor.state() + ", not RUNNING");
             }
@@ -206,8 +234,7 @@ class FuzzIT {
             FuzzChecks.summarize(recs, completions, dlq);
             System.out.printf("FuzzIT finished in %d ms with %d failure(s) %s%n", ms(started), failures.size(), repro);
             failures.stream().limit(200).forEach(f -> System.out.println("FuzzIT FAILURE " + f));
-            assertTrue(failures.isEmpty(), failures.size() + " failure(s) " + repro + (open.isEmpty() || recs.stream()
-                    .noneMatch(r -> r.openBug != null) ? "" : "; records of open processor bugs were sent: " + open) + ", first ones:\n"
+            assertTrue(failures.isEmpty(), failures.size() + " failure(s) " + repro + ", first ones:\n"
                     + String.join("\n", failures.subList(0, Math.min(25, failures.size()))));
         } finally {
             root.detachAppender(errorLog);
@@ -315,9 +342,6 @@ class FuzzIT {
                 firstPerPartition.values().forEach(r -> b.append("\n  ").append(r.describe()));
                 missing.stream().filter(r -> !firstPerPartition.containsValue(r) && r.expect != Expect.SUCCEED).limit(20)
                         .forEach(r -> b.append("\n  ").append(r.describe()));
-                b.append("\nRecords of open processor bugs (FuzzLimits.openBug; -Dfuzz.openBugs=skip leaves them out):");
-                recs.stream().filter(r -> r.openBug != null).forEach(r -> b.append("\n  ").append(r.openBug).append(": ")
-                        .append(r.describe()));
                 List<String> errs = relevantErrors(errors, recs);
                 b.append("\nRecords a stream thread died on:");
                 Set<String> culprits = new HashSet<>();

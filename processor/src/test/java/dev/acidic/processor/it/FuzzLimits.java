@@ -2,9 +2,12 @@ package dev.acidic.processor.it;
 
 import static dev.acidic.processor.it.FuzzBytes.utf8;
 import static dev.acidic.processor.it.FuzzRecords.JOB;
+import static dev.acidic.processor.it.FuzzRecords.JOB_NAME_TOO_LONG;
 import static dev.acidic.processor.it.FuzzRecords.MAX_RECORD;
+import static dev.acidic.processor.it.FuzzRecords.REQUEST_ID_MAX;
 
 import dev.acidic.api.Completion;
+import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.it.FuzzRecords.Expect;
 import dev.acidic.processor.it.FuzzRecords.Limits;
 import dev.acidic.processor.it.FuzzRecords.Rec;
@@ -20,8 +23,14 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * gzip (and a raised {@code max.request.size}) gets a 3 MiB request of repetitive JSON through the
  * broker's 1 MiB limit. The processor must answer it as any other bad record, and every record it
  * sends for it must fit its own producer's {@code max.request.size}: a DLQ copy is cut, with headers
- * giving the original's size and SHA-256. Records just under a limit must be accepted and run.
- * Everything is drawn from the {@link FuzzRecords}' Random, so the seed repeats it.
+ * giving the original's size and SHA-256. Records just under a limit must be accepted and run,
+ * those just over it answered INVALID_REQUEST: the request size, the key, the args' depth, the
+ * request-id header ({@link FuzzRecords#REQUEST_ID_MAX} bytes, not echoed when over) and the job
+ * name (JobRegistry.NAME_MAX_CHARS; a longer one is invalid, not unknown, and its answer names no
+ * job). A valid request at the size limit, queued for a batch, is written again whole in the
+ * pending store's changelog, with its key and request id: that record must fit too (FuzzIT checks
+ * that some went that way). Everything is drawn from the {@link FuzzRecords}' Random, so the seed
+ * repeats it.
  */
 final class FuzzLimits {
     /** The compressed producers' types; besides them one producer sends uncompressed. */
@@ -85,34 +94,6 @@ final class FuzzLimits {
         r.codec = c < 5 ? CODECS.get(0) : c < 7 ? CODECS.get(1) : c < 9 ? CODECS.get(2) : "none";
     }
 
-    /**
-     * The open processor bug a record runs into, or null. Such records stay in the run, and fail
-     * it, until the bug is fixed; {@code -Dfuzz.openBugs=skip} leaves them out to check the rest.
-     */
-    static String openBug(Rec r) {
-        byte[] rid = r.requestId();
-        if (rid != null && rid.length > MAX_RECORD - COPY_ROOM) {
-            // Replies.completion sizes a rejection by key and value only, not the request-id header
-            // it echoes; PendingBatch keeps the id in its changelogged entry. The producer refuses the
-            // record, the transaction fails, the thread is replaced and the record comes again
-            return "A: a request id too large to echo in a rejection or keep in the pending store";
-        }
-        if (r.expect == Expect.SUCCEED && (long) r.value.length + r.key.length + (rid == null ? 0 : rid.length)
-                > MAX_RECORD - 1_024) {
-            // PendingBatch.add writes the request (value, key, request id, topic) to its store,
-            // whose changelog record then exceeds max.request.size: the same endless loop
-            return "B: an accepted request too large for its pending-store changelog record";
-        }
-        int name = r.kind.startsWith("long-job-name") ? r.value.length : 0;
-        if (r.expect == Expect.UNKNOWN_JOB && 2 * name > MAX_RECORD - COPY_ROOM - 4_096
-                || r.expect == Expect.INVALID && name > MAX_RECORD - COPY_ROOM - 4_096) {
-            // the rejection names the job (UNKNOWN_JOB twice: as its job and in its message), so
-            // it exceeds max.request.size; Replies.completion logs that and sends nothing
-            return "C: a job name too long for the rejection that names it";
-        }
-        return null;
-    }
-
     // ---------------------------------------------------------------- kinds
 
     /** A value over the request limit and (mostly) over the producer's max.request.size: JSON or garbage. */
@@ -123,13 +104,16 @@ final class FuzzLimits {
         return new Rec(kind, utf8(key), json ? bigRequest(n, size) : garbage(size), g.randomHeaders());
     }
 
-    /** Over the request limit, under the producer's: a copy of it fits whole (in FuzzIT's smaller request limit). */
+    /**
+     * Over the request limit by a few bytes, or by more while a copy of it still fits whole under the
+     * producer's limit (past it when there is no such room: the largest request limit allowed).
+     */
     private Rec overRequestMax(int n) {
         String key = g.uniqueKey("om" + n);
         g.usedKeys.add(key);
         int room = MAX_RECORD - COPY_ROOM - 1_000 - limits.requestMax();
-        int size = room <= 0 ? hugeSize(utf8(key).length)
-                : limits.requestMax() + 1 + (rnd.nextInt(3) == 0 ? rnd.nextInt(4) : rnd.nextInt(room));
+        int size = rnd.nextInt(3) == 0 ? limits.requestMax() + 1 + rnd.nextInt(4)
+                : room <= 0 ? hugeSize(utf8(key).length) : limits.requestMax() + 1 + rnd.nextInt(room);
         size = Math.max(limits.requestMax() + 1, size);
         return new Rec("over-request-max", utf8(key), rnd.nextBoolean() ? bigRequest(n, size) : garbage(size), g.randomHeaders());
     }
@@ -167,26 +151,55 @@ final class FuzzLimits {
     /**
      * A valid request at or just under the limits: a key of exactly acidic.key.max.bytes (multibyte
      * characters to the last byte), args exactly acidic.args.max.depth deep, a value of exactly
-     * acidic.request.max.bytes or a few bytes less; all of them or one at a time.
+     * acidic.request.max.bytes or a few bytes less; all of them or one at a time. Half of them carry
+     * a request id of the longest size taken, which the pending store keeps with the request.
      */
     private Rec nearLimits(int n) {
         int which = rnd.nextInt(4); // 0: all three, 1: key, 2: depth, 3: size
-        String key = which <= 1 ? longText(g.key("nl" + n + "-"), limits.keyMax() - (rnd.nextInt(3) == 0 ? 1 : 0))
-                : g.uniqueKey("nl" + n);
+        return nearLimits(n, which, rnd.nextInt(3) == 0 ? 1 : 0, rnd.nextBoolean() ? 0 : rnd.nextInt(16), rnd.nextBoolean());
+    }
+
+    /**
+     * A valid request as large as the limits let it be: key, depth and size exactly at them, and a
+     * request id of the longest size taken. Its pending-store entry is the largest record the
+     * processor writes for a request; FuzzIT sends a few in every run, so that some queue for a batch.
+     */
+    Rec largestValid() {
+        return nearLimits(g.seq++, -1, 0, 0, true);
+    }
+
+    /**
+     * @param which 0: all three limits, 1: key, 2: depth, 3: size; -1: all three, exactly ("largest")
+     * @param keyShort bytes under acidic.key.max.bytes, for a key at the limit
+     * @param sizeShort bytes under acidic.request.max.bytes, for a value at the limit
+     * @param longestId whether to carry a request id of {@link FuzzRecords#REQUEST_ID_MAX} bytes
+     */
+    private Rec nearLimits(int n, int which, int keyShort, int sizeShort, boolean longestId) {
+        boolean all = which <= 0;
+        String key = all || which == 1 ? longText(g.key("nl" + n + "-"), limits.keyMax() - keyShort) : g.uniqueKey("nl" + n);
         g.usedKeys.add(key);
-        int depth = which == 0 || which == 2 ? limits.maxDepth() : 1 + rnd.nextInt(3);
+        int depth = all || which == 2 ? limits.maxDepth() : 1 + rnd.nextInt(3);
         String inner = "{\"n\":" + n + ",\"pad\":\"@@\"}";
         String json = "{\"job\":\"" + JOB + "\",\"args\":" + FuzzRecords.nest(depth, inner) + "}";
-        int size = which == 0 || which == 3 ? limits.requestMax() - (rnd.nextBoolean() ? 0 : rnd.nextInt(16))
-                : json.length() + rnd.nextInt(1000);
+        int size = all || which == 3 ? limits.requestMax() - sizeShort : json.length() + rnd.nextInt(1000);
         int at = json.indexOf("@@");
         byte[] value = FuzzBytes.concat(utf8(json.substring(0, at)), filler(size - json.length() + 2),
                 utf8(json.substring(at + 2)));
-        return new Rec("valid-near-limits-" + new String[] {"all", "key", "depth", "size"}[which], utf8(key), value,
-                g.randomHeaders());
+        List<Header> headers = g.randomHeaders();
+        if (longestId) {
+            headers.removeIf(h -> h.key().equals(Completion.REQUEST_ID_HEADER));
+            headers.add(rnd.nextInt(headers.size() + 1), new RecordHeader(Completion.REQUEST_ID_HEADER, g.randomBytes(REQUEST_ID_MAX)));
+        }
+        return new Rec("valid-near-limits-" + new String[] {"largest", "all", "key", "depth", "size"}[which + 1], utf8(key), value,
+                headers);
     }
 
-    /** An unknown job's name as long as the request limit allows, or one with args too deep: its answer names it. */
+    /**
+     * A request for an unknown job whose name is exactly JobRegistry.NAME_MAX_CHARS long (unknown:
+     * its answer names it), just over that, or up to as long as the request limit allows (invalid:
+     * no job can have it, and its answer names none); a third with args too deep, which a name over
+     * the limit is refused before.
+     */
     private Rec longJobName(int n) {
         String key = g.uniqueKey("jn" + n);
         g.usedKeys.add(key);
@@ -195,21 +208,29 @@ final class FuzzLimits {
         String head = "{\"job\":\"";
         String tail = "\",\"args\":" + args + "}";
         int max = limits.requestMax() - head.length() - tail.length();
-        int length = rnd.nextBoolean() ? max - rnd.nextInt(8) : max / 4 + rnd.nextInt(max - max / 4);
-        String name = "no.such." + "job".repeat(Math.max(0, (length - 8) / 3));
-        Rec r = new Rec("long-job-name" + (deep ? "-args-too-deep" : ""), utf8(key), utf8(head + name + tail), g.randomHeaders());
+        int limit = JobRegistry.NAME_MAX_CHARS;
+        int[] lengths = {limit, limit + 1, limit + 2 + rnd.nextInt(5_000), max - rnd.nextInt(8), max / 4 + rnd.nextInt(max - max / 4)};
+        int length = lengths[rnd.nextInt(lengths.length)];
+        String name = ("no.such." + "job".repeat(length / 3 + 1)).substring(0, length);
+        boolean tooLong = length > limit;
+        Rec r = new Rec("long-job-name" + (tooLong ? "" : "-at-limit") + (deep ? "-args-too-deep" : ""), utf8(key),
+                utf8(head + name + tail), g.randomHeaders());
+        if (tooLong) {
+            return FuzzRecords.expect(r, Expect.INVALID, JOB_NAME_TOO_LONG);
+        }
         return deep ? FuzzRecords.expect(r, Expect.INVALID, "acidic.args.max.depth") : FuzzRecords.expect(r, Expect.UNKNOWN_JOB, null);
     }
 
     /**
-     * A request (valid, or rejected) with one large header: the request id a rejection must echo,
-     * or one the processor ignores; from 1 KB to past the producer's max.request.size.
+     * A request (valid, or rejected) with one large header: the request id (at its limit, which a
+     * rejection echoes; over it, which is refused and not echoed), or one the processor ignores;
+     * from 256 bytes to past the producer's max.request.size.
      */
     private Rec bigHeader(int n, String header, String kind) {
         String key = g.uniqueKey("bh" + n);
         g.usedKeys.add(key);
-        int[] sizes = {1_024, COPY_ROOM, 100_000 + rnd.nextInt(300_000), MAX_RECORD - 1_000 + rnd.nextInt(2_000),
-            MAX_RECORD + rnd.nextInt(MAX_RECORD)};
+        int[] sizes = {REQUEST_ID_MAX, REQUEST_ID_MAX + 1, 1_024, COPY_ROOM, 100_000 + rnd.nextInt(300_000),
+            MAX_RECORD - 1_000 + rnd.nextInt(2_000), MAX_RECORD + rnd.nextInt(MAX_RECORD)};
         byte[] big = garbage(sizes[rnd.nextInt(sizes.length)]);
         List<Header> headers = new ArrayList<>(g.randomHeaders());
         headers.removeIf(h -> h.key().equals(header));

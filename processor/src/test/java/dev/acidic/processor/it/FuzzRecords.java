@@ -8,6 +8,7 @@ import static dev.acidic.processor.it.FuzzBytes.utf8;
 
 import dev.acidic.api.Completion;
 import dev.acidic.api.JobDefinition;
+import dev.acidic.processor.internal.engine.JobRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +32,15 @@ final class FuzzRecords {
      * no record the processor sends may be larger, so a DLQ copy of a larger record is cut.
      */
     static final int MAX_RECORD = 1_048_576;
+    /**
+     * Longest {@code acidic.request.id} header the processor takes (RequestDecoder.REQUEST_ID_MAX_BYTES,
+     * package-private there): a longer one is refused INVALID_REQUEST, and not echoed.
+     */
+    static final int REQUEST_ID_MAX = 256;
+    /** What the rejection of a request id over {@link #REQUEST_ID_MAX} says. */
+    static final String REQUEST_ID_TOO_LONG = "header " + Completion.REQUEST_ID_HEADER + " of ";
+    /** What the rejection of a job name over JobRegistry.NAME_MAX_CHARS says. */
+    static final String JOB_NAME_TOO_LONG = "job name of ";
 
     /** The processor's limits on a request, as FuzzIT configures them. */
     record Limits(int keyMax, int requestMax, int maxDepth) {}
@@ -83,8 +93,6 @@ final class FuzzRecords {
         String marker;
         /** The compression.type of the producer that sends it ("none", "gzip", "zstd", "lz4"). */
         String codec = "none";
-        /** The open processor bug this record runs into (FuzzLimits.openBug), or null. */
-        String openBug;
         int partition;
         long offset;
         long timestamp;
@@ -95,6 +103,16 @@ final class FuzzRecords {
             this.value = value;
             this.headers = headers;
             this.keyText = key == null ? null : strictUtf8(key);
+        }
+
+        /**
+         * The request id its rejection must echo: the last request-id header (what Kafka's
+         * lastHeader gives), but none when that is over {@link #REQUEST_ID_MAX} (the request was
+         * refused for it, and is not echoed); null without one.
+         */
+        byte[] echoedRequestId() {
+            byte[] id = requestId();
+            return id != null && id.length > REQUEST_ID_MAX ? null : id;
         }
 
         /** The value of the record's last request-id header (what Kafka's lastHeader gives), or null. */
@@ -118,13 +136,17 @@ final class FuzzRecords {
         }
 
         String describe() {
-            return kind + " expect=" + expect + (marker == null ? "" : "(" + marker + ")") + (openBug == null ? "" : " [open bug "
-                    + openBug.substring(0, openBug.indexOf(':')) + "]") + " " + codec + " at " + partition + "@"
+            return kind + " expect=" + expect + (marker == null ? "" : "(" + marker + ")") + " " + codec + " at " + partition + "@"
                     + offset + " key=" + hex(key, 80) + (keyText == null ? "" : " '" + printable(keyText, 80) + "'")
                     + (key != null && key.length > 80 ? " (" + key.length + " bytes)" : "") + " value=" + hex(value, 120)
                     + (value == null ? "" : " '" + printable(new String(value, 0, Math.min(value.length, 400),
                     StandardCharsets.UTF_8), 160) + "' (" + value.length + " bytes)") + " headers=" + headers.stream()
                     .map(h -> printable(h.key(), 40) + "=" + hex(h.value(), 24)).toList();
+        }
+
+        /** Whether its rejection names no job: refused before its job name was taken (request id) or for that name. */
+        boolean rejectedWithoutJob() {
+            return expect == Expect.INVALID && (REQUEST_ID_TOO_LONG.equals(marker) || JOB_NAME_TOO_LONG.equals(marker));
         }
     }
 
@@ -354,6 +376,10 @@ final class FuzzRecords {
             "test.three-steps\\n", "test.three\\u2010steps", "\\ud800", "x\\udc00y", "../../etc/passwd", "${jndi:ldap://x/a}",
             "java.lang.Runtime", "acidic.requests", "\\u0000", "\\u0007\\u001b[31m", "test.child.", "test", "*", "%s%n",
             "t".repeat(1 + rnd.nextInt(3000)), jsonEscape(randomText(1 + rnd.nextInt(20)), rnd.nextBoolean()),
+            // at and just over JobRegistry.NAME_MAX_CHARS, counted in UTF-16 units as Java does (the
+            // last one is 256 code points, 257 units)
+            "t".repeat(JobRegistry.NAME_MAX_CHARS), "t".repeat(JobRegistry.NAME_MAX_CHARS + 1),
+            "\\u00e9".repeat(JobRegistry.NAME_MAX_CHARS - 1) + "\\ud83d\\ude80",
         };
         String name = names[rnd.nextInt(names.length)];
         String json = "{\"job\":\"" + name + "\",\"args\":{\"n\":" + n + "}}";
@@ -366,7 +392,10 @@ final class FuzzRecords {
         if (registered.contains(decoded) || decoded.isBlank()) {
             return unknownJob(n);
         }
-        return expect(new Rec("unknown-job", utf8(uniqueKey("uj" + n)), utf8(json), randomHeaders()), Expect.UNKNOWN_JOB, null);
+        Rec r = new Rec("unknown-job", utf8(uniqueKey("uj" + n)), utf8(json), randomHeaders());
+        // no job can have a name that long: invalid, not unknown (its answer would echo it, twice)
+        return decoded.length() > JobRegistry.NAME_MAX_CHARS ? expect(r, Expect.INVALID, JOB_NAME_TOO_LONG)
+                : expect(r, Expect.UNKNOWN_JOB, null);
     }
 
     private byte[] randomValueOrRequest(int n) {
@@ -538,8 +567,9 @@ final class FuzzRecords {
     /**
      * What must happen to a record, from the contract's rules in the order the processor applies
      * them: the key (null or not UTF-8: DLQ only; empty, too long, NUL: invalid; too long for any
-     * completion to name: unanswerable), then the size,
-     * then the value (which must be UTF-8 JSON), then what its generator made of it.
+     * completion to name: unanswerable), then the request-id header (over {@link #REQUEST_ID_MAX}:
+     * invalid), then the size, then the value (which must be UTF-8 JSON), then what its generator
+     * made of it.
      */
     void classify(Rec r) {
         if (r.key == null) {
@@ -553,6 +583,8 @@ final class FuzzRecords {
             expect(r, r.key.length > MAX_RECORD / 2 ? Expect.UNANSWERABLE : Expect.INVALID, "acidic.key.max.bytes");
         } else if (r.keyText.indexOf('\0') >= 0) {
             expect(r, Expect.INVALID, "NUL");
+        } else if (r.requestId() != null && r.requestId().length > REQUEST_ID_MAX) {
+            expect(r, Expect.INVALID, REQUEST_ID_TOO_LONG);
         } else if (r.value != null && r.value.length > limits.requestMax()) {
             expect(r, Expect.INVALID, "acidic.request.max.bytes");
         } else if (r.value != null && strictUtf8(r.value) == null) {
