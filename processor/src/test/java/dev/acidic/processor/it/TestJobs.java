@@ -29,6 +29,7 @@ public final class TestJobs {
                 attempt         integer NOT NULL,
                 at              timestamptz NOT NULL DEFAULT clock_timestamp());
             CREATE TABLE IF NOT EXISTS test_deadlock (id integer PRIMARY KEY, v integer NOT NULL);
+            CREATE TABLE IF NOT EXISTS test_chunks (idempotency_key text NOT NULL, n integer NOT NULL);
             INSERT INTO test_deadlock VALUES (1, 0), (2, 0) ON CONFLICT DO NOTHING""";
 
     /** Runs of each (key, step), counted whether or not the phase committed. */
@@ -37,7 +38,10 @@ public final class TestJobs {
     private TestJobs() {}
 
     public static List<JobDefinition> all() {
-        return List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(), child(), slow(), runaway(), misuse(), big(), counted());
+        List<JobDefinition> all = new java.util.ArrayList<>(List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(),
+                child(), slow(), runaway(), misuse(), big(), counted()));
+        all.addAll(LifecycleJobs.all());
+        return List.copyOf(all);
     }
 
     /** test.three-steps: three steps, one effect row each. */
@@ -368,7 +372,7 @@ public final class TestJobs {
                 .build();
     }
 
-    static PhaseResult effect(StepContext ctx) throws SQLException {
+    public static PhaseResult effect(StepContext ctx) throws SQLException {
         try (PreparedStatement ps = ctx.connection().prepareStatement(
                 "INSERT INTO test_effects (idempotency_key, step, attempt) VALUES (?, ?, ?)")) {
             ps.setString(1, ctx.idempotencyKey());

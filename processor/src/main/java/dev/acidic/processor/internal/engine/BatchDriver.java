@@ -221,10 +221,15 @@ final class BatchDriver {
                 if (row == null) {
                     continue; // the key existed already
                 }
-                JournalEntry accepted = claimer.accepted(l.def, row);
+                JournalEntry accepted = claimer.accepted(l.def, row, l.request);
                 l.progress = new Progress(row, accepted.seq() - 1, List.of(accepted));
                 l.rp = row.recoveryPoint();
                 claimed.add(l);
+                if (row.dueInMillis() > 0) {
+                    l.pending = Phase.stop(DriveResult.Kind.WAIT, List.of(), row.dueInMillis()); // a delayed start
+                    journal.put(l.key, List.of(accepted));
+                    continue;
+                }
                 if (spent(deadline)) {
                     l.pending = BUDGET_SPENT; // claimed and locked; its first step runs in its continuation
                     journal.put(l.key, List.of(accepted));

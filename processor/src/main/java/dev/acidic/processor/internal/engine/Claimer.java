@@ -138,9 +138,11 @@ final class Claimer {
             }
             if (store.insertKey(c, key, UUID.randomUUID(), request, def.firstStep(), owner, partition)) {
                 KeyRow row = store.lockRow(c, key);
-                JournalEntry accepted = accepted(def, row);
+                JournalEntry accepted = accepted(def, row, request);
                 store.appendJournal(c, key, List.of(accepted));
-                return new Claim(null, row, accepted.seq() - 1, List.of(accepted), 0);
+                // a delayed start ("runAt"): accepted now, its first phase when due
+                return new Claim(row.dueInMillis() > 0 ? DriveResult.Kind.WAIT : null, row, accepted.seq() - 1, List.of(accepted),
+                        row.dueInMillis());
             }
         }
         KeyRow row = store.lockRowNoWait(c, key);
@@ -178,8 +180,11 @@ final class Claimer {
      * The ACCEPTED entry of a key just created for {@code def}: seq 1, or the seq after the last
      * one of an earlier job under the key (its row deleted since), which the insert put in the row.
      */
-    JournalEntry accepted(JobDefinition def, KeyRow row) {
+    JournalEntry accepted(JobDefinition def, KeyRow row, JobRequest request) {
         ObjectNode d = JournalEntry.newData().put("recoveryPoint", def.firstStep()).put("by", owner);
+        if (row.dueInMillis() > 0 && request.runAt() != null) {
+            d.put("retryAt", request.runAt().toString()); // a delayed start: when it runs
+        }
         return new JournalEntry(row.lastSeq(), EventType.ACCEPTED, null, d, row.dbNow());
     }
 }

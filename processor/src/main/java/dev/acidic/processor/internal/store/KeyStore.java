@@ -35,9 +35,9 @@ public final class KeyStore {
      */
     private static final String INSERT_KEY = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
-                                     last_seq, kafka_partition)
+                                     last_seq, kafka_partition, next_attempt_at)
             VALUES (?, ?, ?, ?::jsonb, ?, now(), ?,
-                    1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?)
+                    1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?, ?)
             ON CONFLICT (idempotency_key) DO NOTHING""";
 
     private static final String SELECT = "SELECT " + ROW_COLUMNS + " FROM acidic_keys WHERE idempotency_key = ?";
@@ -49,9 +49,9 @@ public final class KeyStore {
 
     private static final String INSERT_KEYS = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
-                                     last_seq, kafka_partition)
-            SELECT k, j, jb, a::jsonb, rp, now(), ?, 1 + coalesce(s.last_seq, 0), ?
-              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[]) AS t(k, j, jb, a, rp)
+                                     last_seq, kafka_partition, next_attempt_at)
+            SELECT k, j, jb, a::jsonb, rp, now(), ?, 1 + coalesce(s.last_seq, 0), ?, ra
+              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS t(k, j, jb, a, rp, ra)
               LEFT JOIN acidic_key_seqs s ON s.idempotency_key = t.k
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING\s""" + ROW_COLUMNS;
@@ -105,6 +105,11 @@ public final class KeyStore {
             ps.setString(6, owner);
             ps.setString(7, key);
             setInt(ps, 8, partition);
+            if (req.runAt() == null) {
+                ps.setNull(9, java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            } else {
+                ps.setObject(9, utc(req.runAt()));
+            }
             return ps.executeUpdate() == 1;
         }
     }
@@ -174,6 +179,7 @@ public final class KeyStore {
         String[] jb = new String[n];
         String[] a = new String[n];
         String[] rp = new String[n];
+        OffsetDateTime[] ra = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             NewKey nk = keys.get(i);
             k[i] = nk.key();
@@ -181,6 +187,7 @@ public final class KeyStore {
             jb[i] = nk.request().job();
             a[i] = json(nk.request().args());
             rp[i] = nk.firstStep();
+            ra[i] = nk.request().runAt() == null ? null : utc(nk.request().runAt());
         }
         java.util.Map<String, KeyRow> out = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(INSERT_KEYS)) {
@@ -191,6 +198,7 @@ public final class KeyStore {
             ps.setArray(5, c.createArrayOf("text", jb));
             ps.setArray(6, c.createArrayOf("text", a));
             ps.setArray(7, c.createArrayOf("text", rp));
+            ps.setArray(8, c.createArrayOf("timestamptz", ra));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     KeyRow r = row(rs);

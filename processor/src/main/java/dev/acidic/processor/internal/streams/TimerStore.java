@@ -13,9 +13,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * A task's durable timers (retries, deferrals, waits), in a changelogged state store keyed by due
- * time ({@link Timers}). The punctuator that fires them runs only while there are timers: Kafka
- * Streams commits a task after any punctuation, so an always-on one would make every idle thread
- * commit an exactly-once transaction each interval, for nothing.
+ * time ({@link Timers}). The punctuator that fires them runs only when the earliest timer is due
+ * (at most every {@code acidic.timer.interval}): Kafka Streams commits a task after any
+ * punctuation, so one ticking every interval made a task commit an exactly-once transaction every
+ * 100 ms for as long as any timer waited, a retry minutes away included.
  */
 final class TimerStore {
     private static final int MAX_TIMERS_PER_PUNCTUATION = 1_000;
@@ -26,6 +27,8 @@ final class TimerStore {
     private final long budgetNanos;
     private final BiConsumer<String, Long> fire;
     private Cancellable schedule;
+    /** Wall-clock ms at which the punctuator next runs (meaningless while {@code schedule} is null). */
+    private long scheduledFor;
 
     /** @param fire drives a key whose timer is due (key, due time in ms) */
     TimerStore(ProcessorContext<byte[], byte[]> ctx, KeyValueStore<Bytes, byte[]> timers, Duration interval, Duration budget,
@@ -40,25 +43,41 @@ final class TimerStore {
     /** After a (re)start of the task: fire what the restored store holds. */
     void resume() {
         schedule = null;
-        if (!isEmpty()) {
-            punctuator();
+        if (earliestDue() >= 0) {
+            // the context's clock is not set while a task initialises: look after one interval,
+            // and from there follow the earliest timer
+            schedule = ctx.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+            scheduledFor = Long.MIN_VALUE;
         }
     }
 
     void schedule(String key, long inMillis) {
-        timers.put(Timers.at(ctx.currentSystemTimeMs() + Math.max(0, inMillis), key), Timers.NONE);
-        punctuator();
+        long now = ctx.currentSystemTimeMs();
+        long due = now + Math.max(0, inMillis);
+        timers.put(Timers.at(due, key), Timers.NONE);
+        punctuateAt(due, now);
     }
 
-    private void punctuator() {
-        if (schedule == null) {
-            schedule = ctx.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+    /**
+     * Makes the punctuator run at {@code dueMillis} (no sooner than an interval after {@code now}),
+     * unless it runs by then anyway.
+     */
+    private void punctuateAt(long dueMillis, long now) {
+        long at = Math.max(dueMillis, now + interval.toMillis());
+        if (schedule != null && scheduledFor <= at) {
+            return;
         }
+        if (schedule != null) {
+            schedule.cancel();
+        }
+        schedule = ctx.schedule(Duration.ofMillis(at - now), PunctuationType.WALL_CLOCK_TIME, this::fireDue);
+        scheduledFor = at;
     }
 
-    private boolean isEmpty() {
+    /** Due time of the earliest timer, or -1 if there is none. */
+    private long earliestDue() {
         try (KeyValueIterator<Bytes, byte[]> it = timers.all()) {
-            return !it.hasNext();
+            return it.hasNext() ? Timers.due(it.next().key) : -1;
         }
     }
 
@@ -72,14 +91,19 @@ final class TimerStore {
         }
         for (Bytes t : due) {
             if (System.nanoTime() >= deadline) {
-                return; // the rest stay due and run at the next punctuation, after other records
+                break; // the rest stay due and run at the next punctuation, after other records
             }
             timers.delete(t);
             fire.accept(Timers.key(t), Timers.due(t));
         }
-        if (isEmpty() && schedule != null) {
+        // firing may have scheduled timers (and so moved the punctuator); from here it follows the earliest
+        if (schedule != null) {
             schedule.cancel();
             schedule = null;
+        }
+        long earliest = earliestDue();
+        if (earliest >= 0) {
+            punctuateAt(earliest, now);
         }
     }
 }

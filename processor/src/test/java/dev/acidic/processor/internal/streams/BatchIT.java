@@ -218,6 +218,34 @@ class BatchIT {
         assertEquals(8, count("SELECT count(*) FROM acidic_journal WHERE idempotency_key LIKE ? AND type = 'ACCEPTED'"));
     }
 
+    /**
+     * Delayed starts in a batch: the claim round inserts and accepts them at once but runs no step;
+     * their timers drive them once due by Postgres' clock, no earlier.
+     */
+    @Test
+    void delayedStartsInABatchAreAcceptedAtOnceAndRunWhenDue() throws Exception {
+        java.time.Instant runAt = java.time.Instant.now().plusMillis(1_500);
+        for (int i = 0; i < 4; i++) {
+            requests.pipeInput((prefix + ":" + i).getBytes(StandardCharsets.UTF_8),
+                    JobRequest.of("test.three-steps", Map.of("n", i)).runAt(runAt).encode());
+        }
+        driver.advanceWallClockTime(Duration.ofHours(1).plusSeconds(1));
+        assertEquals(4, count("SELECT count(*) FROM acidic_keys WHERE idempotency_key LIKE ?"), "claimed in the batch");
+        assertEquals(0, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"), "no step before runAt");
+        List<JobEvent> accepted = events.readValuesToList().stream().map(JobEvent::decode).toList();
+        assertEquals(4, accepted.size());
+        assertTrue(accepted.stream().allMatch(e -> e.type() == EventType.ACCEPTED && e.retryAt().toEpochMilli() == runAt.toEpochMilli()));
+        assertTrue(completions.isEmpty());
+
+        long wait = java.time.Duration.between(java.time.Instant.now(), runAt).toMillis() + 100;
+        Thread.sleep(Math.max(0, wait)); // due by Postgres' clock, which the timers consult
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertEquals(4, completions.readValuesToList().size());
+        assertEquals(12, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ?"));
+        assertEquals(0, count("SELECT count(*) FROM test_effects WHERE idempotency_key LIKE ? AND at < '"
+                + java.time.OffsetDateTime.ofInstant(runAt, java.time.ZoneOffset.UTC) + "'::timestamptz"), "none before its runAt");
+    }
+
     @Test
     void aRequestReachingAnIdleTaskIsDrivenAtOnce() throws Exception {
         driver.close();

@@ -1,0 +1,76 @@
+package dev.acidic.processor.it;
+
+import dev.acidic.api.JobDefinition;
+import dev.acidic.api.PhaseResult;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.List;
+
+/** Test jobs for the lifecycle: waits, repeats, jumps back. Each step's effect goes to {@code test_effects}. */
+final class LifecycleJobs {
+    private LifecycleJobs() {}
+
+    static List<JobDefinition> all() {
+        return List.of(waiting(), chunks(), recovering());
+    }
+
+    /**
+     * test.waiting, args {"waitMs": n}: "before" writes its effect and makes the job wait n ms
+     * (the due time, by the JVM's clock, goes to the values as "due"); "after" writes its effect.
+     */
+    static JobDefinition waiting() {
+        return JobDefinition.named("test.waiting")
+                .step("before", ctx -> {
+                    TestJobs.effect(ctx);
+                    Instant due = Instant.now().plusMillis(ctx.args().path("waitMs").asLong(1000));
+                    ctx.values().put("due", due.toString());
+                    return PhaseResult.waitUntil(due);
+                })
+                .step("after", TestJobs::effect)
+                .build();
+    }
+
+    /**
+     * test.chunks, args {"rows": n, "chunk": c}: "walk" inserts the next c of n numbered rows into
+     * {@code test_chunks}, keeping its cursor in the values, and repeats until all are written
+     * (each chunk a phase of its own); "done" writes its effect.
+     */
+    static JobDefinition chunks() {
+        return JobDefinition.named("test.chunks")
+                .step("walk", ctx -> {
+                    int rows = ctx.args().path("rows").asInt(1000);
+                    int chunk = ctx.args().path("chunk").asInt(100);
+                    int from = ctx.values().get("cursor", Integer.class).orElse(0);
+                    int to = Math.min(rows, from + chunk);
+                    try (PreparedStatement ps = ctx.connection().prepareStatement(
+                            "INSERT INTO test_chunks (idempotency_key, n) SELECT ?, generate_series(?, ?)")) {
+                        ps.setString(1, ctx.idempotencyKey());
+                        ps.setInt(2, from);
+                        ps.setInt(3, to - 1);
+                        ps.executeUpdate();
+                    }
+                    TestJobs.effect(ctx); // one effect per chunk (and the fault point after the step's writes)
+                    ctx.values().put("cursor", to);
+                    return to < rows ? PhaseResult.repeat() : PhaseResult.next();
+                })
+                .step("done", TestJobs::effect)
+                .build();
+    }
+
+    /** test.recovering: steps a, b, c, each writing its effect; c jumps back to a once (counted in the values). */
+    static JobDefinition recovering() {
+        return JobDefinition.named("test.recovering")
+                .step("a", TestJobs::effect)
+                .step("b", TestJobs::effect)
+                .step("c", ctx -> {
+                    TestJobs.effect(ctx);
+                    int loops = ctx.values().get("loops", Integer.class).orElse(0);
+                    if (loops < 1) {
+                        ctx.values().put("loops", loops + 1);
+                        return PhaseResult.recoverTo("a");
+                    }
+                    return PhaseResult.next();
+                })
+                .build();
+    }
+}
