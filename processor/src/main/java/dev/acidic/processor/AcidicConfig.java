@@ -60,6 +60,7 @@ public final class AcidicConfig {
     public static final String RETRY_MAX_ATTEMPTS = AcidicSettings.RETRY_MAX_ATTEMPTS.key();
     public static final String DRIVE_BUDGET = AcidicSettings.DRIVE_BUDGET.key();
     public static final String TIMER_INTERVAL = AcidicSettings.TIMER_INTERVAL.key();
+    public static final String COMPLETER_IDLE = AcidicSettings.COMPLETER_IDLE.key();
     public static final String DB_POOL_SIZE = AcidicSettings.DB_POOL_SIZE.key();
     public static final String TRANSACTION_IDLE_TIMEOUT = AcidicSettings.TRANSACTION_IDLE_TIMEOUT.key();
     public static final String BATCH_MAX = AcidicSettings.BATCH_MAX.key();
@@ -194,6 +195,8 @@ public final class AcidicConfig {
     public int retryMaxAttempts() { return get(AcidicSettings.RETRY_MAX_ATTEMPTS); }
     public Duration driveBudget() { return get(AcidicSettings.DRIVE_BUDGET); }
     public Duration timerInterval() { return get(AcidicSettings.TIMER_INTERVAL); }
+    /** How long a key must lie idle before the completer drives it again; zero: the completer is off. */
+    public Duration completerIdle() { return get(AcidicSettings.COMPLETER_IDLE); }
     public int dbPoolSize() { return get(AcidicSettings.DB_POOL_SIZE); }
     public Duration transactionIdleTimeout() { return get(AcidicSettings.TRANSACTION_IDLE_TIMEOUT); }
     public int batchMax() { return get(AcidicSettings.BATCH_MAX); }

@@ -121,8 +121,20 @@ class AcidicConfigTest {
     }
 
     @Test
+    void theCompleterIdlesAMinuteByDefaultAtLeastASecondAndZeroTurnsItOff() {
+        AcidicConfig c = AcidicConfig.defaults();
+        assertEquals(Duration.ofMinutes(1), c.completerIdle());
+        assertEquals(Duration.ZERO, c.with(AcidicConfig.COMPLETER_IDLE, "0").completerIdle());
+        assertEquals(Duration.ofSeconds(2), c.with(AcidicConfig.COMPLETER_IDLE, "2s").completerIdle());
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+                () -> c.with(AcidicConfig.COMPLETER_IDLE, "500ms"));
+        assertTrue(tooShort.getMessage().contains(AcidicConfig.COMPLETER_IDLE) && tooShort.getMessage().contains("1s"),
+                tooShort.getMessage());
+    }
+
+    @Test
     void theListingDerivesFromTheDeclarations() {
-        assertEquals(38, AcidicConfig.SETTINGS.size());
+        assertEquals(39, AcidicConfig.SETTINGS.size());
         AcidicConfig.Setting lock = AcidicConfig.SETTINGS.stream().filter(s -> s.key().equals(AcidicConfig.LOCK_TIMEOUT)).findFirst()
                 .orElseThrow();
         assertEquals("ACIDIC_LOCK_TIMEOUT", lock.envName());

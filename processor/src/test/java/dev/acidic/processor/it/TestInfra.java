@@ -7,7 +7,9 @@ import dev.acidic.embedded.EmbeddedPostgresServer;
 import dev.acidic.processor.internal.store.Migrator;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.UUID;
 
 /**
  * One real Kafka broker and one real Postgres per test JVM, started on first use and stopped at
@@ -45,6 +47,33 @@ public final class TestInfra {
                 // the JVM is going away
             }
         }));
+    }
+
+    /**
+     * A new database on the test Postgres, migrated and with the test jobs' tables, for a test that
+     * must see no other test's keys (a completer sweeps every unfinished key of its partitions).
+     *
+     * @return its JDBC URL (user and password as {@link #postgres})
+     */
+    public String createDatabase(String prefix) throws SQLException {
+        String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        String url = postgres.jdbcUrl().replaceAll("/postgres$", "/" + name);
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(url);
+        h.setUsername(postgres.user());
+        h.setPassword(postgres.password());
+        h.setMaximumPoolSize(1);
+        h.setPoolName("test-" + name);
+        try (HikariDataSource own = new HikariDataSource(h)) {
+            Migrator.migrate(own);
+            try (Connection c = own.getConnection(); Statement st = c.createStatement()) {
+                st.execute(TestJobs.SCHEMA);
+            }
+        }
+        return url;
     }
 
     public static synchronized TestInfra get() {

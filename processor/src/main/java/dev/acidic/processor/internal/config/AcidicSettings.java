@@ -39,6 +39,9 @@ public final class AcidicSettings {
     public static final int DEFAULT_RETRY_MAX_ATTEMPTS = 10;
     public static final Duration DEFAULT_DRIVE_BUDGET = Duration.ofMillis(500);
     public static final Duration DEFAULT_TIMER_INTERVAL = Duration.ofMillis(100);
+    public static final Duration DEFAULT_COMPLETER_IDLE = Duration.ofMinutes(1);
+    /** 0: the completer is off. */
+    public static final Duration COMPLETER_OFF = Duration.ZERO;
     /** 0: stream threads + {@link #POOL_SPARE_CONNECTIONS}. */
     public static final int AUTOMATIC_POOL_SIZE = 0;
     /** Connections beyond one per stream thread in an automatic pool (start-up, migrations, slack). */
@@ -131,6 +134,12 @@ public final class AcidicSettings {
     public static final Setting<Duration> TIMER_INTERVAL = define(Setting.duration("acidic.timer.interval", DEFAULT_TIMER_INTERVAL)
             .bound(Bound.positive(DAY, "100ms"))
             .doc("how often due retries and deferred keys are looked for"));
+    public static final Setting<Duration> COMPLETER_IDLE = define(Setting.duration("acidic.completer.idle", DEFAULT_COMPLETER_IDLE)
+            .bound(Bound.between(Duration.ofSeconds(1), DAY, Durations::format).orExactly(COMPLETER_OFF, "off"))
+            .doc("how long an unfinished key must lie untouched (no phase, no due retry or wait, no lock) before the"
+                    + " completer of its partition's task drives it again, so that a job whose trigger was lost (a timer"
+                    + " dropped after failing, an operator's mistake, a bug) still finishes; each task looks every half of"
+                    + " this (1s to 5m), at its oldest 100 such keys; 0 turns the completer off"));
     public static final Setting<Integer> DB_POOL_SIZE = define(Setting.integer("acidic.db.pool.size", AUTOMATIC_POOL_SIZE)
             .bound(Bound.between(1, 1000).orExactly(AUTOMATIC_POOL_SIZE, "stream threads + " + POOL_SPARE_CONNECTIONS))
             .doc("Postgres connections; 0 means stream threads + " + POOL_SPARE_CONNECTIONS + "; else at least "

@@ -15,6 +15,7 @@ import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.store.RecordFailures;
 import dev.acidic.processor.internal.store.SqlErrors;
+import dev.acidic.processor.internal.store.Sweeps;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -35,10 +36,10 @@ import org.slf4j.LoggerFactory;
  * <p>Exactly-once rests on one rule: anything sent to Kafka is derived from committed Postgres
  * state and accounted for in the cursor store, which commits atomically with the sends and the
  * input offsets. A crash between the Postgres commit and the Kafka commit therefore only delays
- * publication until the key is driven again (the request is redelivered, or a timer or
- * continuation fires), and the cursor keeps anything from going out twice. One cursor per key: a
- * key is driven only by the task of its home partition (stored with the key when it is created);
- * a record for it that reaches another task is forwarded home.
+ * publication until the key is driven again (the request is redelivered, a timer or continuation
+ * fires, or the {@link Completer} finds the key idle), and the cursor keeps anything from going
+ * out twice. One cursor per key: a key is driven only by the task of its home partition (stored
+ * with the key when it is created); a record for it that reaches another task is forwarded home.
  *
  * <p>A Postgres outage fails nothing: a request that meets one waits (parked in the pending store
  * under exactly-once, held by its stream thread under at-least-once) and due keys are pushed back
@@ -54,6 +55,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private final PostgresHealth health;
     private final Engine engine;
     private final RequestDecoder decoder;
+    private final JobRegistry jobs;
     private ProcessorContext<byte[], byte[]> ctx;
     private Replies replies;
     private JournalPublisher publisher;
@@ -67,6 +69,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.cfg = cfg;
         this.ds = ds;
         this.health = health;
+        this.jobs = jobs;
         this.engine = new Engine(ds, jobs, new EngineSettings(cfg.instanceId(), cfg.lockTimeout(),
                 new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
                 cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout(),
@@ -92,6 +95,9 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 this::driveBatch, health::isDown);
         pending.restore();
         timers.resume();
+        CompleterPace pace = new CompleterPace(cfg.completerIdle(), cfg.driveBudget());
+        new Completer(context, new Sweeps(ds, Completer.criteria(partition, cfg, pace, jobs.names())), pace, health,
+                (key, lastRunAt) -> guard.handleSweep(key, partition, lastRunAt, () -> driveOrRetryLater(key))).start();
     }
 
     @Override

@@ -16,13 +16,17 @@ import org.slf4j.LoggerFactory;
  * error, copied to the DLQ and skipped. Kafka's own exceptions (a fenced producer, a migrated task)
  * and an unreachable Postgres are not the record's fault and are never counted.
  *
- * <p>The same holds for what a punctuator drives: a due timer (counted by key and due time) and
+ * <p>The same holds for what a punctuator drives: a due timer (counted by key and due time), a
+ * key the completer found idle (counted by key and last run) and
  * each request of a batch drained from the pending store (counted by its own coordinates, not
  * those of whatever record was being processed when the batch filled). A failure counted by an
  * inner guard goes up as {@link Counted}, which outer guards pass on without counting it again.
  */
 final class PoisonGuard {
     private static final Logger log = LoggerFactory.getLogger(PoisonGuard.class);
+
+    /** The count topic of the completer's drives (with the key). */
+    static final String COMPLETER = "acidic-completer";
 
     private final RecordFailures failures;
     private final int maxFailures;
@@ -66,18 +70,38 @@ final class PoisonGuard {
      * dropped after {@code acidic.record.max.failures} tries, with an error naming the key.
      */
     void handleTimer(String key, int partition, long dueAt, Runnable drive) {
+        handleDrive(new Driven("the timer of key '" + key + "' (task " + partition + ", due " + dueAt + ")",
+                Outputs.TIMERS + ":" + key, partition, dueAt), drive);
+    }
+
+    /**
+     * Runs the completer's drive of {@code key}, whose last phase ran at {@code lastRunAt} (counted
+     * by key and that time, so every sweep that meets the same stranded key counts against it);
+     * one that fails every time fails its stream thread only {@code acidic.record.max.failures}
+     * times, then it is given up with an error naming the key, at each later sweep too.
+     */
+    void handleSweep(String key, int partition, long lastRunAt, Runnable drive) {
+        handleDrive(new Driven("the completer's drive of key '" + key + "' (task " + partition + ", last run " + lastRunAt
+                + ")", COMPLETER + ":" + key, partition, lastRunAt), drive);
+    }
+
+    /** What a punctuator drives, and the coordinates its failures are counted under. */
+    private record Driven(String what, String countTopic, int partition, long countOffset) {}
+
+    private void handleDrive(Driven d, Runnable drive) {
         try {
             drive.run();
         } catch (RuntimeException e) {
-            int n = count(e, Outputs.TIMERS + ":" + key, partition, dueAt);
+            int n = count(e, d.countTopic(), d.partition(), d.countOffset());
             if (n < maxFailures) {
-                log.warn("the timer of key '{}' (task {}, due {}) failed ({} of {} tries): {}; the stream thread is replaced and the"
-                        + " timer fires again", key, partition, dueAt, n, maxFailures, e.toString());
+                log.warn("{} failed ({} of {} tries): {}; the stream thread is replaced and it is tried again", d.what(), n,
+                        maxFailures, e.toString());
                 throw new Counted(e);
             }
-            log.error("the timer of key '{}' (task {}) failed {} times (acidic.record.max.failures), the last with {}; it was"
-                    + " dropped, so the job waits until its key is driven again (send its request again); this is a processor bug,"
-                    + " please report it with this stack", key, partition, n, e.toString(), e);
+            log.error("{} failed {} times (acidic.record.max.failures), the last with {}; it was dropped: the job is driven"
+                    + " again by its next request, or by the completer once the key has been idle for acidic.completer.idle"
+                    + " (counted the same way, should that drive fail every time too); this is a processor bug, please report"
+                    + " it with this stack", d.what(), n, e.toString(), e);
         }
     }
 
@@ -102,8 +126,9 @@ final class PoisonGuard {
         String message = "handling the record failed " + n + " times (acidic.record.max.failures), the last with " + e
                 + "; it was skipped";
         if (src.topic().equals(continuationsTopic)) {
-            log.error("{}-{}@{}: the continuation of key '{}' {}; the job waits until its key is driven again (send its request"
-                    + " again); this is a processor bug, please report it with this stack", src.topic(), src.partition(),
+            log.error("{}-{}@{}: the continuation of key '{}' {}; the job is driven again by its next request, or by the"
+                    + " completer once the key has been idle for acidic.completer.idle; this is a processor bug, please report"
+                    + " it with this stack", src.topic(), src.partition(),
                     src.offset(), key, message, e);
             return;
         }

@@ -64,7 +64,8 @@ class BatchIT {
 
     private void open(int batchMax, String linger, Map<String, String> more) {
         AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix).withStateDir(stateDir)
-                .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax)).with(AcidicConfig.BATCH_LINGER, linger);
+                .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax)).with(AcidicConfig.BATCH_LINGER, linger)
+                .with(AcidicConfig.COMPLETER_IDLE, "0"); // the shared Postgres holds other tests' unfinished keys
         for (var e : more.entrySet()) {
             cfg = cfg.with(e.getKey(), e.getValue());
         }
