@@ -61,6 +61,8 @@ public final class AcidicConfig {
     public static final String DRIVE_BUDGET = AcidicSettings.DRIVE_BUDGET.key();
     public static final String TIMER_INTERVAL = AcidicSettings.TIMER_INTERVAL.key();
     public static final String COMPLETER_IDLE = AcidicSettings.COMPLETER_IDLE.key();
+    public static final String RETENTION = AcidicSettings.RETENTION.key();
+    public static final String REAPER_BATCH = AcidicSettings.REAPER_BATCH.key();
     public static final String DB_POOL_SIZE = AcidicSettings.DB_POOL_SIZE.key();
     public static final String TRANSACTION_IDLE_TIMEOUT = AcidicSettings.TRANSACTION_IDLE_TIMEOUT.key();
     public static final String BATCH_MAX = AcidicSettings.BATCH_MAX.key();
@@ -197,6 +199,10 @@ public final class AcidicConfig {
     public Duration timerInterval() { return get(AcidicSettings.TIMER_INTERVAL); }
     /** How long a key must lie idle before the completer drives it again; zero: the completer is off. */
     public Duration completerIdle() { return get(AcidicSettings.COMPLETER_IDLE); }
+    /** How long a finished key is kept before the reaper deletes it; zero: kept for ever. */
+    public Duration retention() { return get(AcidicSettings.RETENTION); }
+    /** Finished keys the reaper deletes per transaction. */
+    public int reaperBatch() { return get(AcidicSettings.REAPER_BATCH); }
     public int dbPoolSize() { return get(AcidicSettings.DB_POOL_SIZE); }
     public Duration transactionIdleTimeout() { return get(AcidicSettings.TRANSACTION_IDLE_TIMEOUT); }
     public int batchMax() { return get(AcidicSettings.BATCH_MAX); }

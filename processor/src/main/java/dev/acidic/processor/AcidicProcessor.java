@@ -10,7 +10,11 @@ import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.store.Migrator;
+import dev.acidic.processor.internal.store.PoolSettings;
 import dev.acidic.processor.internal.store.PostgresHealth;
+import dev.acidic.processor.internal.store.Reaper;
+import dev.acidic.processor.internal.store.ReaperPace;
+import dev.acidic.processor.internal.store.ReaperThread;
 import dev.acidic.processor.internal.streams.TopicSetup;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -60,6 +64,7 @@ public final class AcidicProcessor implements AutoCloseable {
     private AcidicConfig effective;
     private HikariDataSource pool;
     private PostgresHealth health;
+    private ReaperThread reaper;
     private KafkaStreams streams;
 
     private AcidicProcessor(AcidicConfig config, JobRegistry jobs, LocalInfrastructure local) {
@@ -100,6 +105,8 @@ public final class AcidicProcessor implements AutoCloseable {
             }
             TopicSetup.ensureTopics(effective);
             health = new PostgresHealth(pool);
+            reaper = new ReaperThread(new Reaper(Database.unpooled(reaperConnections(effective)), effective.reaperBatch()),
+                    new ReaperPace(effective.retention()), health).start();
             var topology = AcidicTopology.build(effective, jobs, pool, health);
             streams = Faults.armed()
                     ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier(effective.requestsTopic()))
@@ -138,6 +145,16 @@ public final class AcidicProcessor implements AutoCloseable {
             close();
             throw new IllegalStateException("cannot start the Acidic processor: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The reaper's connection: one of its own per round, outside the pool (a round holds it for
+     * minutes, pauses included, and must not take a connection a stream thread waits for).
+     */
+    private static PoolSettings reaperConnections(AcidicConfig c) {
+        PoolSettings p = c.poolSettings(1);
+        return new PoolSettings(p.name() + "-reaper", p.jdbcUrl(), p.user(), p.password(), 1, Reaper.STATEMENT_TIMEOUT,
+                p.idleInTransactionTimeout(), p.driverProperties());
     }
 
     static Properties streamsProperties(AcidicConfig c) {
@@ -231,6 +248,9 @@ public final class AcidicProcessor implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (reaper != null) {
+            reaper.close();
         }
         if (streams != null) {
             // leave the group so a scaled-down instance's partitions move now, not after the session timeout

@@ -133,8 +133,22 @@ class AcidicConfigTest {
     }
 
     @Test
+    void theRetentionIs72HoursByDefaultAtLeastASecondAndZeroKeepsEverything() {
+        AcidicConfig c = AcidicConfig.defaults();
+        assertEquals(Duration.ofHours(72), c.retention());
+        assertEquals(Duration.ZERO, c.with(AcidicConfig.RETENTION, "0").retention());
+        assertEquals(Duration.ofDays(30), c.with(AcidicConfig.RETENTION, "30d").retention());
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.RETENTION, "500ms"));
+        assertTrue(tooShort.getMessage().contains(AcidicConfig.RETENTION) && tooShort.getMessage().contains("keep everything"),
+                tooShort.getMessage());
+        assertEquals(1_000, c.reaperBatch());
+        assertEquals(50, c.with(AcidicConfig.REAPER_BATCH, "50").reaperBatch());
+        assertThrows(IllegalArgumentException.class, () -> c.with(AcidicConfig.REAPER_BATCH, "0"));
+    }
+
+    @Test
     void theListingDerivesFromTheDeclarations() {
-        assertEquals(39, AcidicConfig.SETTINGS.size());
+        assertEquals(41, AcidicConfig.SETTINGS.size());
         AcidicConfig.Setting lock = AcidicConfig.SETTINGS.stream().filter(s -> s.key().equals(AcidicConfig.LOCK_TIMEOUT)).findFirst()
                 .orElseThrow();
         assertEquals("ACIDIC_LOCK_TIMEOUT", lock.envName());

@@ -38,7 +38,8 @@ class DockerKafkaIT {
                 .withApplicationId(app)
                 .withInstanceId(app)
                 .withStateDir(Path.of("target", "test-state", app))
-                .with(AcidicConfig.COMPLETER_IDLE, "0"); // the shared Postgres holds other tests' unfinished keys
+                .with(AcidicConfig.COMPLETER_IDLE, "0") // the shared Postgres holds other tests' unfinished keys
+                .with(AcidicConfig.RETENTION, "0"); // and finished ones
         try (AcidicProcessor p = AcidicProcessor.builder(cfg).discoverJobs(false).jobs(TestJobs.all()).build().start()) {
             assertEquals(true, p.awaitRunning(Duration.ofSeconds(60)));
             try (JobClient client = JobClient.builder(KAFKA.getBootstrapServers()).build()) {

@@ -61,6 +61,8 @@ public final class Harness implements AutoCloseable {
                 // every test's keys share one Postgres: a completer would drive the keys other tests
                 // leave unfinished on purpose (in its own topics); CompleterIT turns it on, on a database of its own
                 .with(AcidicConfig.COMPLETER_IDLE, "0")
+                // nor may a reaper delete other tests' finished keys; ReaperIT turns it on, on a database of its own
+                .with(AcidicConfig.RETENTION, "0")
                 .withInstanceId("it-" + name);
         for (var e : overrides.entrySet()) {
             c = c.with(e.getKey(), e.getValue());

@@ -42,6 +42,10 @@ public final class AcidicSettings {
     public static final Duration DEFAULT_COMPLETER_IDLE = Duration.ofMinutes(1);
     /** 0: the completer is off. */
     public static final Duration COMPLETER_OFF = Duration.ZERO;
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
+    /** 0: finished keys are kept for ever (the reaper is off). */
+    public static final Duration KEEP_EVERYTHING = Duration.ZERO;
+    public static final int DEFAULT_REAPER_BATCH = 1_000;
     /** 0: stream threads + {@link #POOL_SPARE_CONNECTIONS}. */
     public static final int AUTOMATIC_POOL_SIZE = 0;
     /** Connections beyond one per stream thread in an automatic pool (start-up, migrations, slack). */
@@ -140,6 +144,17 @@ public final class AcidicSettings {
                     + " completer of its partition's task drives it again, so that a job whose trigger was lost (a timer"
                     + " dropped after failing, an operator's mistake, a bug) still finishes; each task looks every half of"
                     + " this (1s to 5m), at its oldest 100 such keys; 0 turns the completer off"));
+    public static final Setting<Duration> RETENTION = define(Setting.duration("acidic.retention", DEFAULT_RETENTION).shownDefault("72h")
+            .bound(Bound.between(Duration.ofSeconds(1), Duration.ofDays(36_500), Durations::format)
+                    .orExactly(KEEP_EVERYTHING, "keep everything"))
+            .doc("how long a finished key (its row, journal, values and staged jobs) is kept: until then a request for it"
+                    + " is answered from its stored outcome (replay: true); after it, the reaper deletes it, one instance at a"
+                    + " time, in batches of acidic.reaper.batch, and a request for it starts a new job whose seq continues"
+                    + " the old one's; 0 keeps everything"));
+    public static final Setting<Integer> REAPER_BATCH = define(Setting.integer("acidic.reaper.batch", DEFAULT_REAPER_BATCH)
+            .bound(Bound.between(1, 100_000))
+            .doc("finished keys the reaper deletes in one transaction (it pauses as long as the batch took before the"
+                    + " next): smaller holds the reaped keys' row locks for less time, larger reaps faster"));
     public static final Setting<Integer> DB_POOL_SIZE = define(Setting.integer("acidic.db.pool.size", AUTOMATIC_POOL_SIZE)
             .bound(Bound.between(1, 1000).orExactly(AUTOMATIC_POOL_SIZE, "stream threads + " + POOL_SPARE_CONNECTIONS))
             .doc("Postgres connections; 0 means stream threads + " + POOL_SPARE_CONNECTIONS + "; else at least "

@@ -65,7 +65,8 @@ class BatchIT {
     private void open(int batchMax, String linger, Map<String, String> more) {
         AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix).withStateDir(stateDir)
                 .with(AcidicConfig.BATCH_MAX, Integer.toString(batchMax)).with(AcidicConfig.BATCH_LINGER, linger)
-                .with(AcidicConfig.COMPLETER_IDLE, "0"); // the shared Postgres holds other tests' unfinished keys
+                .with(AcidicConfig.COMPLETER_IDLE, "0") // the shared Postgres holds other tests' unfinished keys
+                .with(AcidicConfig.RETENTION, "0"); // and finished ones
         for (var e : more.entrySet()) {
             cfg = cfg.with(e.getKey(), e.getValue());
         }

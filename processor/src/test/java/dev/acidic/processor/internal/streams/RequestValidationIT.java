@@ -52,7 +52,8 @@ class RequestValidationIT {
         prefix = "ttd-" + UUID.randomUUID().toString().substring(0, 8);
         AcidicConfig cfg = AcidicConfig.defaults().withApplicationId(prefix).withInstanceId(prefix)
                 .withStateDir(Path.of("target", "test-state", prefix))
-                .with(AcidicConfig.COMPLETER_IDLE, "0"); // the shared Postgres holds other tests' unfinished keys
+                .with(AcidicConfig.COMPLETER_IDLE, "0") // the shared Postgres holds other tests' unfinished keys
+                .with(AcidicConfig.RETENTION, "0"); // and finished ones
         for (var e : settings.entrySet()) {
             cfg = cfg.with(e.getKey(), e.getValue());
         }
