@@ -16,7 +16,8 @@ import java.util.UUID;
 /**
  * The benchmark: W1 engine overhead, W1F the same with 5% of the jobs failing their first step
  * once, W2 foreign calls, W3 scaling, W4 latency at moderate load, W5 recovery after SIGKILL, and
- * the JDBC ceiling of one phase on the same Postgres. Processors run as child JVMs, as in
+ * the JDBC ceiling of one phase on the same Postgres, and on request the reap workload ({@link BenchReap}: W1 while the
+ * reaper deletes old finished keys). Processors run as child JVMs, as in
  * production; requests and completions travel through the real broker.
  * Every workload ends with an exactly-once check ({@link BenchCheck}). Prints a table, writes
  * {@code target/bench/bench-results.json} and {@code target/bench/bench-chart.png}
@@ -73,7 +74,7 @@ final class Bench {
             report.json().putObject("settings").put("jobs", opts.jobs).put("threads", threads).put("warmup", opts.warmup())
                     .put("partitions", PARTITIONS).put("commitInterval", orDefault(opts.commitInterval))
                     .put("batchMax", orDefault(opts.batchMax))
-                    .put("batchLinger", orDefault(opts.batchLinger));
+                    .put("batchLinger", orDefault(opts.batchLinger)).put("reapKeys", opts.reapKeys);
             BenchResult w1 = null;
             if (has(BenchCommand.Workload.W1) || has(BenchCommand.Workload.W1F) || has(BenchCommand.Workload.W2)
                     || has(BenchCommand.Workload.W4)) {
@@ -121,6 +122,9 @@ final class Bench {
                 try (BenchFleet f = new BenchFleet(dir, run + "-w5", env, 2, t, bootstrap)) {
                     new BenchRecovery(out, db, jobs, check, report).run(f, run + ":w5:", opts.w5Rate, t);
                 }
+            }
+            if (has(BenchCommand.Workload.REAP)) {
+                new BenchReap(out, dir, run, db, jobs, report).run(env, bootstrap, threads, opts.warmup(), opts.reapKeys, opts.jobs);
             }
             return report.finish(ceiling, w1, threads, opts.outDir, machine()) ? 0 : 1;
         }

@@ -17,13 +17,13 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Benchmark: W1 engine overhead (W1F: the same, 5%% of the jobs failing their first step once), "
             + "W2 foreign calls, W3 scaling, W4 latency at moderate load, W5 recovery after SIGKILL, and the JDBC ceiling "
-            + "of one phase, each with an exactly-once check.",
+            + "of one phase, each with an exactly-once check; on request, reap: W1 while the reaper deletes old keys.",
             "Writes <out>/bench-results.json and <out>/bench-chart.png; exit 1 if a workload did not verify."})
 final class BenchCommand implements Callable<Integer> {
 
     /** What {@code --workloads} accepts; spelt in lower case on the command line. */
     enum Workload {
-        W1, W1F, W2, W3, W4, W5, CEILING;
+        W1, W1F, W2, W3, W4, W5, CEILING, REAP;
 
         @Override
         public String toString() {
@@ -80,6 +80,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "duration of the JDBC ceiling (default: ${DEFAULT-VALUE})")
     int ceilingSeconds;
 
+    @Option(names = "--reap-keys", paramLabel = "N", defaultValue = "100000",
+            description = "old finished keys seeded for the reap workload, 5 journal entries each (default: ${DEFAULT-VALUE})")
+    int reapKeys;
+
     @Option(names = "--commit-interval", paramLabel = "D", description = "processor setting ACIDIC_COMMIT_INTERVAL (default: the processor's)")
     String commitInterval;
 
@@ -90,7 +94,7 @@ final class BenchCommand implements Callable<Integer> {
     String batchLinger;
 
     @Option(names = "--workloads", paramLabel = "W", split = ",", converter = WorkloadConverter.class, defaultValue = "w1,w1f,w2,w3,w4,w5,ceiling",
-            description = "comma-separated, of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+            description = "comma-separated, of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; reap only on request)")
     Set<Workload> workloads;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench", description = "results directory (default: ${DEFAULT-VALUE})")

@@ -66,4 +66,33 @@ class BenchSmokeIT {
         byte[] png = Files.readAllBytes(out.resolve("bench-chart.png"));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
     }
+
+    /** The reap workload at a smoke size: both W1 runs verify, the seeded keys are reaped by the second processor only. */
+    @Test
+    void theReapWorkloadRunsAndVerifiesExactlyOnce() throws Exception {
+        Path jar = Path.of("target", "acidic-examples.jar");
+        Path out = Path.of("target", "bench-smoke-reap");
+        Path log = Path.of("target", "bench-smoke-reap.log");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                "bench", "--workloads", "reap", "--jobs", "200", "--warmup", "100", "--reap-keys", "3000", "--out", out.toString())
+                .redirectErrorStream(false)
+                .redirectOutput(log.toFile())
+                .redirectError(Path.of("target", "bench-smoke-reap.err").toFile())
+                .start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the benchmark finishes by itself");
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+        JsonNode results = Wire.mapper().readTree(out.resolve("bench-results.json").toFile());
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (JsonNode w : results.path("workloads")) {
+            ids.add(w.path("id").asText());
+            assertTrue(w.path("verified").asBoolean(), w.toString());
+        }
+        assertEquals(java.util.Set.of("R0", "R1"), ids);
+        JsonNode reap = results.path("reap");
+        assertEquals(3000, reap.path("oldKeysLeftAfterW1Off").asLong(), "nothing reaped with the reaper off: " + reap);
+        assertTrue(reap.path("idle").path("keysPerSec").asDouble() > 0, reap.toString());
+        assertTrue(reap.path("duringW1").path("keysPerSec").asDouble() > 0, reap.toString());
+        assertTrue(reap.path("duringW1").path("reaperLog").asText().startsWith("deleted 3000 finished keys"), reap.toString());
+    }
 }

@@ -52,10 +52,10 @@ class MainCommandLineTest {
         assertEquals(0, bench.rc(), bench.err());
         for (String opt : new String[] {"--jobs=N", "--threads=T", "--warmup=N", "--w2-jobs=N", "--w3-jobs=N", "--w4-seconds=S",
             "--w4-rate=R", "--w5-rate=R", "--ceiling-seconds=S", "--commit-interval=D", "--batch-max=N", "--batch-linger=D",
-            "--workloads=W", "--out=DIR", "--bootstrap-servers=HOST:PORT", "--jdbc-url=URL"}) {
+            "--reap-keys=N", "--workloads=W", "--out=DIR", "--bootstrap-servers=HOST:PORT", "--jdbc-url=URL"}) {
             assertTrue(bench.out().contains(opt), opt + " in:\n" + bench.out());
         }
-        assertTrue(bench.out().replaceAll("\\s+", " ").contains("w1, w1f, w2, w3, w4, w5, ceiling"), // wrapped in the help
+        assertTrue(bench.out().replaceAll("\\s+", " ").contains("w1, w1f, w2, w3, w4, w5, ceiling, reap"), // wrapped in the help
                 "the accepted workloads:\n" + bench.out());
     }
 
@@ -71,7 +71,8 @@ class MainCommandLineTest {
         assertEquals(20, b.w4Seconds);
         assertEquals(100, b.w5Rate);
         assertEquals(15, b.ceilingSeconds);
-        assertEquals(EnumSet.allOf(BenchCommand.Workload.class), b.workloads);
+        assertEquals(EnumSet.complementOf(EnumSet.of(BenchCommand.Workload.REAP)), b.workloads, "reap only on request");
+        assertEquals(100_000, b.reapKeys);
         assertEquals("target/bench", b.outDir.toString());
         assertEquals("postgres", b.servers.jdbcUser);
         assertEquals("", b.servers.jdbcPassword);
