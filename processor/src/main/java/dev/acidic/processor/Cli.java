@@ -8,7 +8,8 @@ import picocli.CommandLine;
 /**
  * The processor's command line: {@code run} starts a processor with the jobs found on the
  * classpath, configured from {@code ACIDIC_*} variables; {@code migrate} only applies the database
- * migrations; {@code settings} lists every setting with its default. {@code --help} on any command
+ * migrations; {@code settings} lists every setting with its default; {@code reap} deletes the finished keys
+ * older than the retention now. {@code --help} on any command
  * prints its generated usage; a main class can add commands of its own (picocli {@code @Command}
  * objects), which the top-level usage then lists too.
  *
@@ -59,7 +60,7 @@ public final class Cli {
 
     /**
      * The command line, ready to {@link CommandLine#execute execute}: {@code run}, {@code migrate},
-     * {@code settings}, then {@code subcommands} in order, then {@code help}.
+     * {@code settings}, {@code reap}, then {@code subcommands} in order, then {@code help}.
      *
      * @param subcommands objects annotated with picocli's {@code @Command} (or {@link CommandLine}s);
      *     each gets {@code --version} answered like the others

@@ -56,7 +56,7 @@ class CliTest {
     void topLevelHelpListsEveryCommandAndExitsZero() throws Exception {
         Outcome o = cli("--help");
         assertEquals(0, o.rc(), o.err());
-        for (String c : new String[] {"run", "migrate", "settings", "help", "--version"}) {
+        for (String c : new String[] {"run", "migrate", "settings", "reap", "help", "--version"}) {
             assertTrue(o.out().contains(c), c + " in:\n" + o.out());
         }
         assertTrue(o.out().startsWith("Usage: acidic"), o.out());
@@ -71,12 +71,13 @@ class CliTest {
 
     @Test
     void everyCommandHasGeneratedHelp() throws Exception {
-        for (String c : new String[] {"run", "migrate", "settings"}) {
+        for (String c : new String[] {"run", "migrate", "settings", "reap"}) {
             Outcome o = cli(c, "--help");
             assertEquals(0, o.rc(), c + ": " + o.err());
             assertTrue(o.out().startsWith("Usage: acidic " + c), o.out());
         }
         assertTrue(cli("migrate", "--help").out().contains("--grant-to=ROLE"));
+        assertTrue(cli("reap", "--help").out().contains("--older-than=DURATION") && cli("reap", "--help").out().contains("--dry-run"));
         assertEquals(cli("migrate", "--help").out(), cli("help", "migrate").out());
     }
 
@@ -150,6 +151,22 @@ class CliTest {
         Outcome o = cli("migrate");
         assertEquals(2, o.rc());
         assertTrue(o.err().contains("migrate needs ACIDIC_JDBC_URL"), o.err());
+    }
+
+    @Test
+    void reapSaysWhatItNeedsAndRefusesToTakeEveryKey() throws Exception {
+        assertTrue(cli("reap").err().contains("reap needs ACIDIC_JDBC_URL"));
+        Map<String, String> db = Map.of("ACIDIC_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/none");
+        Outcome keepAll = cli(Map.of("ACIDIC_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/none", "ACIDIC_RETENTION", "0"), new Object[0],
+                "reap");
+        assertEquals(2, keepAll.rc());
+        assertTrue(keepAll.err().contains("acidic.retention is 0") && keepAll.err().contains("--older-than"), keepAll.err());
+        Outcome bad = cli(db, new Object[0], "reap", "--older-than", "soon");
+        assertEquals(2, bad.rc());
+        assertTrue(bad.err().startsWith("--older-than: ") && bad.err().contains("'soon'"), bad.err());
+        Outcome zero = cli(db, new Object[0], "reap", "--older-than", "0");
+        assertEquals(2, zero.rc());
+        assertTrue(zero.err().contains("must be positive"), zero.err());
     }
 
     @Test

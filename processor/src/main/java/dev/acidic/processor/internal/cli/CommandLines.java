@@ -14,7 +14,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Builds the command line: {@code acidic} with {@code run}, {@code migrate}, {@code settings}, the
+ * Builds the command line: {@code acidic} with {@code run}, {@code migrate}, {@code settings}, {@code reap}, the
  * caller's own subcommands and {@code help}. Exit codes: 0 ok, 1 failure, 2 usage or
  * configuration error.
  */
@@ -32,7 +32,8 @@ public final class CommandLines {
         CommandLine cl = new CommandLine(new AcidicCommand(out))
                 .addSubcommand(new RunCommand(env, err, local))
                 .addSubcommand(new MigrateCommand(env, out, err))
-                .addSubcommand(new SettingsCommand(out));
+                .addSubcommand(new SettingsCommand(out))
+                .addSubcommand(new ReapCommand(env, out, err));
         for (Object sub : extraSubcommands) {
             cl.addSubcommand(sub);
         }

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.acidic.processor.Cli;
 import dev.acidic.processor.it.TestInfra;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -271,6 +276,43 @@ class ReaperIT {
         System.out.println("EXPLAIN of the reaper's pick:\n" + plan);
         assertTrue(plan.toString().contains("Index Scan using acidic_keys_finished") && !plan.toString().contains("Sort"),
                 "an index range scan in finished_at order, stopped by the limit: " + plan);
+    }
+
+    /** The operator's entry point: {@code reap [--older-than D] [--dry-run]}, as the processors' reaper does it. */
+    @Test
+    void theReapCommandCountsDeletesAndStandsAsideWhileAnotherInstanceReaps() throws Exception {
+        finished("old:", 4, "2 hours");
+        finished("young:", 1, "10 minutes");
+        TestInfra infra = TestInfra.get();
+        Map<String, String> env = Map.of("ACIDIC_JDBC_URL", db.getJdbcUrl(), "ACIDIC_JDBC_USER", infra.postgres.user(),
+                "ACIDIC_JDBC_PASSWORD", infra.postgres.password(), "ACIDIC_REAPER_BATCH", "3");
+        String[] dry = cli(env, "reap", "--older-than", "1h", "--dry-run");
+        assertEquals("0", dry[0], dry[2]);
+        assertEquals("would delete 4 finished keys older than 1h", dry[1].strip());
+        assertEquals(5, rows("acidic_keys", ""), "a dry run deletes nothing");
+        try (Connection other = db.getConnection(); Statement st = other.createStatement()) {
+            st.executeQuery(Reaper.TRY_LOCK).close();
+            String[] busy = cli(env, "reap", "--older-than", "1h");
+            assertEquals("1", busy[0]);
+            assertTrue(busy[2].contains("another instance is reaping"), busy[2]);
+            st.executeQuery(Reaper.UNLOCK).close();
+        }
+        String[] reap = cli(env, "reap", "--older-than", "1h");
+        assertEquals("0", reap[0], reap[2]);
+        assertTrue(reap[1].startsWith("deleted 4 finished keys older than 1h (20 journal entries, 4 values, 4 staged jobs) and 0"
+                + " poison-record counts in 2 batches"), reap[1]);
+        assertEquals(1, rows("acidic_keys", ""));
+        String[] byRetention = cli(Map.of("ACIDIC_JDBC_URL", db.getJdbcUrl(), "ACIDIC_RETENTION", "5m"), "reap");
+        assertEquals("0", byRetention[0], byRetention[2]);
+        assertTrue(byRetention[1].startsWith("deleted 1 finished keys older than 5m"), byRetention[1]);
+    }
+
+    /** [exit code, out, err] of the processor's command line. */
+    private static String[] cli(Map<String, String> env, String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int rc = Cli.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new String[] {Integer.toString(rc), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
     }
 
     @Test

@@ -1,0 +1,87 @@
+package dev.acidic.processor.internal.cli;
+
+import dev.acidic.processor.AcidicConfig;
+import dev.acidic.processor.internal.config.Durations;
+import dev.acidic.processor.internal.store.Database;
+import dev.acidic.processor.internal.store.Migrator;
+import dev.acidic.processor.internal.store.Reaper;
+import java.io.PrintStream;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Deletes the finished keys older than a retention now, as a processor's reaper does every round
+ * (same batches, pauses and lock: while a processor reaps, this waits for nothing and says so).
+ * Exit 0 done, 1 failed or another instance is reaping, 2 usage or configuration error.
+ */
+@Command(name = "reap", mixinStandardHelpOptions = true,
+        description = {"Delete finished keys older than the retention (with their journal, values and staged jobs) now, "
+            + "in batches of ACIDIC_REAPER_BATCH, as the processors' reaper does; then exit.",
+            "Needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)."})
+final class ReapCommand implements Callable<Integer> {
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Option(names = "--older-than", paramLabel = "DURATION",
+            description = "finished longer ago than this, such as 72h or 30d (default: ACIDIC_RETENTION)")
+    private String olderThan;
+
+    @Option(names = "--dry-run", description = "only count the keys that would be deleted")
+    private boolean dryRun;
+
+    ReapCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.env = env;
+        this.out = out;
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+        AcidicConfig c = EnvConfig.load(env, err);
+        if (c == null) {
+            return CommandLines.USAGE;
+        }
+        if (c.jdbcUrl().isBlank()) {
+            err.println("reap needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
+            return CommandLines.USAGE;
+        }
+        Duration age;
+        try {
+            age = olderThan == null ? c.retention() : Durations.parse(olderThan);
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            err.println("--older-than: " + e.getMessage());
+            return CommandLines.USAGE;
+        }
+        if (age.isZero() || age.isNegative()) {
+            err.println(olderThan == null ? AcidicConfig.RETENTION + " is 0 (keep everything): give --older-than DURATION"
+                    : "--older-than must be positive, not '" + olderThan + "'");
+            return CommandLines.USAGE;
+        }
+        Reaper reaper = new Reaper(Database.unpooled(c.poolSettings(1)), c.reaperBatch());
+        try {
+            Migrator.verify(Database.unpooled(c.poolSettings(1)));
+            String shown = Durations.format(age);
+            if (dryRun) {
+                out.println("would delete " + reaper.count(age) + " finished keys older than " + shown);
+                return 0;
+            }
+            Reaper.Outcome o = reaper.reap(age, () -> false);
+            if (!o.ran()) {
+                err.println("another instance is reaping right now; nothing deleted (its round takes these keys too)");
+                return 1;
+            }
+            out.printf("deleted %d finished keys older than %s (%d journal entries, %d values, %d staged jobs) and %d poison-record"
+                    + " counts in %d batches, %d ms%n", o.keys(), shown, o.journalEntries(), o.values(), o.stagedJobs(),
+                    o.recordFailures(), o.batches(), o.took().toMillis());
+            return 0;
+        } catch (SQLException | RuntimeException e) {
+            err.println("reap failed: " + e.getMessage());
+            return 1;
+        }
+    }
+}
