@@ -124,7 +124,8 @@ final class Bench {
                 }
             }
             if (has(BenchCommand.Workload.REAP)) {
-                new BenchReap(out, dir, run, db, jobs, report).run(env, bootstrap, threads, opts.warmup(), opts.reapKeys, opts.jobs);
+                new BenchReap(out, dir, run, db, jobs, report).run(env, bootstrap, threads, opts.warmup(), opts.reapKeys, opts.jobs,
+                        opts.reaperFirst);
             }
             return report.finish(ceiling, w1, threads, opts.outDir, machine()) ? 0 : 1;
         }

@@ -84,6 +84,9 @@ final class BenchCommand implements Callable<Integer> {
             description = "old finished keys seeded for the reap workload, 5 journal entries each (default: ${DEFAULT-VALUE})")
     int reapKeys;
 
+    @Option(names = "--reaper-first", description = "reap: run W1 with the reaper at work before W1 without it (default: after)")
+    boolean reaperFirst;
+
     @Option(names = "--commit-interval", paramLabel = "D", description = "processor setting ACIDIC_COMMIT_INTERVAL (default: the processor's)")
     String commitInterval;
 
