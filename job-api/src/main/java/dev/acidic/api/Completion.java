@@ -36,6 +36,12 @@ public record Completion(
      * failure): it was answered with the error, copied to the DLQ and skipped.
      */
     public static final String PROCESSING_FAILED = "PROCESSING_FAILED";
+    /** A command (signal, cancel, resume) for a key that has no job. */
+    public static final String NO_SUCH_JOB = "NO_SUCH_JOB";
+    /** A signal or resume for a job that has ended. */
+    public static final String ALREADY_FINISHED = "ALREADY_FINISHED";
+    /** A resume for a job that is not halted. */
+    public static final String NOT_HALTED = "NOT_HALTED";
 
     public Completion {
         result = Wire.nullToNull(result);

@@ -42,6 +42,12 @@ public interface StepContext {
      */
     Connection connection();
 
+    /**
+     * The payload of the signal named {@code name} delivered to this job (see
+     * {@link PhaseResult#awaitSignal}); empty if none arrived. The latest signal of a name wins.
+     */
+    java.util.Optional<JsonNode> signal(String name);
+
     /** The job's persisted key/value context; writes commit with this phase. */
     JobValues values();
 

@@ -127,6 +127,9 @@ final class Claimer {
         if (row.finished()) {
             return new Claim(DriveResult.Kind.DONE, row, row.lastSeq(), List.of(), 0);
         }
+        if (row.halted()) {
+            return new Claim(DriveResult.Kind.HALTED, row, row.lastSeq(), List.of(), 0); // until a resume
+        }
         return null;
     }
 

@@ -171,7 +171,7 @@ final class PhaseRunner {
 
     /** Whether the locked row is still this instance's, at {@code rp}; logs why not. */
     boolean stillOurs(String key, String rp, KeyRow row) {
-        if (row != null && !row.finished() && owner.equals(row.lockedBy()) && rp.equals(row.recoveryPoint())) {
+        if (row != null && row.running() && owner.equals(row.lockedBy()) && rp.equals(row.recoveryPoint())) {
             return true;
         }
         log.info("key '{}': no longer ours at '{}' (now {} at '{}', locked by {}); stopping", key, rp,
@@ -197,7 +197,7 @@ final class PhaseRunner {
             if (tooLarge != null) {
                 throw new IllegalStateException(tooLarge);
             }
-            return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq());
+            return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq(), ctx::hasSignal);
         } catch (Throwable t) {
             if (t instanceof Error err && !(t instanceof AssertionError)) {
                 throw err;

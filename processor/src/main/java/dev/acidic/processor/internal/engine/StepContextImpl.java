@@ -1,6 +1,7 @@
 package dev.acidic.processor.internal.engine;
 
 import dev.acidic.processor.internal.store.KeyStore;
+import dev.acidic.processor.internal.store.Lifecycle;
 import dev.acidic.processor.internal.store.StagedJob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -17,6 +18,7 @@ import java.util.Optional;
 
 /** The context of one phase; collects the jobs it stages so the driver can publish them after commit. */
 final class StepContextImpl implements StepContext, JobValues {
+    private static final Lifecycle LIFECYCLE = new Lifecycle();
     private final KeyStore store;
     private final Connection connection;
     private final Connection stepConnection;
@@ -129,6 +131,17 @@ final class StepContextImpl implements StepContext, JobValues {
             store.removeValue(connection, key, name);
             return null;
         });
+    }
+
+    @Override
+    public Optional<JsonNode> signal(String name) {
+        Objects.requireNonNull(name, "signal(name): name must not be null");
+        return sql(() -> LIFECYCLE.signal(connection, key, name));
+    }
+
+    /** Whether signal {@code name} has arrived for this job (so a wait for it ends at once). */
+    boolean hasSignal(String name) {
+        return signal(name).isPresent();
     }
 
     long stagedSeq() {

@@ -37,15 +37,18 @@ final class Transitions {
      *
      * @param row the key row the step ran on (its recovery point is the step)
      * @param staged the jobs the step staged, the last of which has ordinal {@code stagedSeq}
+     * @param signalArrived whether a signal of a name has arrived for the job (for {@code awaitSignal})
      * @throws TerminalJobException for a {@code recoverTo} a step the job does not have
      */
     static Outcome afterStep(JobDefinition def, KeyRow row, PhaseResult result, String owner, List<StagedJob> staged,
-            long stagedSeq) {
+            long stagedSeq, java.util.function.Predicate<String> signalArrived) {
         String rp = row.recoveryPoint();
         int attempt = row.attempts() + 1;
         String next;
         JsonNode finalResult = null;
         Instant notBefore = null;
+        String awaiting = null;
+        boolean halt = false;
         if (result instanceof PhaseResult.Next) {
             next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
         } else if (result instanceof PhaseResult.RecoverTo r) {
@@ -64,6 +67,15 @@ final class Transitions {
             if (!next.equals(KeyRow.FINISHED)) {
                 notBefore = w.instant();
             }
+        } else if (result instanceof PhaseResult.AwaitSignal a) {
+            next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
+            if (!next.equals(KeyRow.FINISHED) && !signalArrived.test(a.name())) { // one that came first ends the wait at once
+                notBefore = row.dbNow().plus(a.timeout());
+                awaiting = a.name();
+            }
+        } else if (result instanceof PhaseResult.Halt) {
+            next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
+            halt = !next.equals(KeyRow.FINISHED);
         } else {
             throw new IllegalStateException("unsupported phase result " + result);
         }
@@ -74,18 +86,26 @@ final class Transitions {
         if (notBefore != null) {
             rpData.put("retryAt", notBefore.toString());
         }
+        if (awaiting != null) {
+            rpData.put("awaiting", awaiting);
+        }
         entries.add(new JournalEntry(++seq, EventType.RECOVERY_POINT, rp, rpData, now));
+        if (halt) {
+            entries.add(new JournalEntry(++seq, EventType.HALTED, rp, JournalEntry.newData().put("recoveryPoint", next), now));
+        }
         boolean finished = next.equals(KeyRow.FINISHED);
         if (finished) {
             ObjectNode d = JournalEntry.newData();
             d.set("result", finalResult);
             entries.add(new JournalEntry(++seq, EventType.SUCCEEDED, rp, d, now));
         }
-        DriveResult.Kind stop = finished ? DriveResult.Kind.DONE : notBefore != null ? DriveResult.Kind.WAIT : null;
+        DriveResult.Kind stop = finished ? DriveResult.Kind.DONE : halt ? DriveResult.Kind.HALTED
+                : notBefore != null ? DriveResult.Kind.WAIT : null;
         long retryIn = notBefore == null ? 0 : Math.max(0, notBefore.toEpochMilli() - now.toEpochMilli());
-        boolean keepLock = !finished && notBefore == null;
+        boolean keepLock = !finished && !halt && notBefore == null;
         return new Outcome(new Phase(stop, next, entries, staged, retryIn), entries, new KeyStore.RowUpdate(next,
-                finished ? "SUCCEEDED" : "RUNNING", 0, finalResult, null, seq, stagedSeq, notBefore, keepLock));
+                finished ? "SUCCEEDED" : halt ? "HALTED" : "RUNNING", 0, finalResult, null, seq, stagedSeq, notBefore, keepLock,
+                awaiting));
     }
 
     /** A stored recovery point the current definition has no step for: the job fails, naming both. */

@@ -12,6 +12,7 @@ import java.util.UUID;
  * @param dueInMillis next_attempt_at - now(); &lt;= 0 when due or unset
  * @param partition the key's home: the requests partition whose task created it and alone drives
  *     it; null for a key created without one (by an older version), which the next drive sets
+ * @param awaiting the signal a waiting job waits for (its timeout is the due time), or null
  */
 public record KeyRow(
         String key,
@@ -29,12 +30,23 @@ public record KeyRow(
         long lastSeq,
         long stagedSeq,
         Instant dbNow,
-        Integer partition) {
+        Integer partition,
+        String awaiting) {
 
     /** The recovery point stored once the last step has committed. */
     public static final String FINISHED = "$finished";
 
+    /** The job has ended (succeeded, failed or was cancelled); a halted job has not. */
     public boolean finished() {
-        return !"RUNNING".equals(status);
+        return "SUCCEEDED".equals(status) || "FAILED".equals(status) || "CANCELLED".equals(status);
+    }
+
+    /** The job may run phases (it is neither halted nor ended). */
+    public boolean running() {
+        return "RUNNING".equals(status);
+    }
+
+    public boolean halted() {
+        return "HALTED".equals(status);
     }
 }

@@ -27,7 +27,7 @@ public final class KeyStore {
             idempotency_key, job_id, job, args, recovery_point, status, locked_by,
             coalesce(extract(epoch from (now() - locked_at)) * 1000, -1)::bigint AS lock_age_ms,
             coalesce(extract(epoch from (next_attempt_at - now())) * 1000, 0)::bigint AS due_in_ms,
-            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition""";
+            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition, awaiting""";
 
     /**
      * A new key's ACCEPTED entry takes the seq after the last one of any earlier job under the
@@ -75,7 +75,8 @@ public final class KeyStore {
                    locked_at = CASE WHEN ? THEN now() ELSE NULL END,
                    locked_by = CASE WHEN ? THEN locked_by ELSE NULL END,
                    last_run_at = now(),
-                   finished_at = CASE WHEN ? = 'RUNNING' THEN NULL ELSE now() END
+                   finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() ELSE NULL END,
+                   awaiting = ?
              WHERE idempotency_key = ?""";
 
     private static final String JOURNAL_AFTER = """
@@ -146,7 +147,7 @@ public final class KeyStore {
         return new KeyRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getInt(10),
                 parse(rs.getString(4)), parse(rs.getString(11)), parse(rs.getString(12)), rs.getLong(13),
-                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class));
+                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class), rs.getString(17));
     }
 
     /** The rows of {@code keys} that exist, each locked FOR UPDATE, by key. */
@@ -269,9 +270,18 @@ public final class KeyStore {
         }
     }
 
-    /** The new state of a key after a phase (or after recording a failure). */
+    /**
+     * The new state of a key after a phase (or after recording a failure).
+     *
+     * @param awaiting the signal the job now waits for (with {@code nextAttemptAt} as the timeout), or null
+     */
     public record RowUpdate(String recoveryPoint, String status, int attempts, JsonNode result, JsonNode error, long lastSeq,
-            long stagedSeq, Instant nextAttemptAt, boolean keepLock) {}
+            long stagedSeq, Instant nextAttemptAt, boolean keepLock, String awaiting) {
+        public RowUpdate(String recoveryPoint, String status, int attempts, JsonNode result, JsonNode error, long lastSeq,
+                long stagedSeq, Instant nextAttemptAt, boolean keepLock) {
+            this(recoveryPoint, status, attempts, result, error, lastSeq, stagedSeq, nextAttemptAt, keepLock, null);
+        }
+    }
 
     public void update(Connection c, String key, RowUpdate u) throws SQLException {
         update(c, java.util.Map.of(key, u));
@@ -313,7 +323,8 @@ public final class KeyStore {
         ps.setBoolean(9, u.keepLock());
         ps.setBoolean(10, u.keepLock());
         ps.setString(11, u.status());
-        ps.setString(12, key);
+        ps.setString(12, u.awaiting());
+        ps.setString(13, key);
     }
 
     public List<JournalEntry> journalAfter(Connection c, String key, long seq) throws SQLException {

@@ -112,7 +112,11 @@ final class Replies {
 
     /** The stored outcome of a finished key, answering a later request for it. */
     static Completion replay(String key, KeyRow row) {
-        CompletionStatus st = "SUCCEEDED".equals(row.status()) ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
+        CompletionStatus st = switch (row.status()) {
+            case "SUCCEEDED" -> CompletionStatus.SUCCEEDED;
+            case "CANCELLED" -> CompletionStatus.CANCELLED;
+            default -> CompletionStatus.FAILED;
+        };
         JobError err = null;
         if (row.error() != null && row.error().isObject()) {
             JsonNode e = row.error();

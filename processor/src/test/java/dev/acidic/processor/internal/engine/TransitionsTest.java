@@ -31,9 +31,11 @@ class TransitionsTest {
     private static final FailurePolicy POLICY = new FailurePolicy(
             new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), 3), Duration.ofSeconds(60));
 
+    private static final java.util.function.Predicate<String> NO_SIGNAL = name -> false;
+
     private static KeyRow row(String rp, int attempts, long lastSeq) {
         return new KeyRow("k", UUID.randomUUID(), JOB.name(), rp, "RUNNING", "me", 0, 0, attempts, null, null, null, lastSeq, 0,
-                NOW, 0);
+                NOW, 0, null);
     }
 
     private static List<EventType> types(List<JournalEntry> entries) {
@@ -42,7 +44,7 @@ class TransitionsTest {
 
     @Test
     void nextAdvancesToTheFollowingStepAndKeepsTheLock() {
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 4), PhaseResult.next(), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 4), PhaseResult.next(), "me", List.of(), 0, NO_SIGNAL);
         assertNull(o.phase().stop(), "the drive goes on");
         assertEquals("b", o.phase().nextRecoveryPoint());
         assertEquals(List.of(EventType.RECOVERY_POINT), types(o.entries()));
@@ -58,7 +60,7 @@ class TransitionsTest {
 
     @Test
     void nextAfterTheLastStepSucceedsAndUnlocks() {
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("c", 2, 7), PhaseResult.next(), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("c", 2, 7), PhaseResult.next(), "me", List.of(), 0, NO_SIGNAL);
         assertEquals(DriveResult.Kind.DONE, o.phase().stop());
         assertEquals(List.of(EventType.RECOVERY_POINT, EventType.SUCCEEDED), types(o.entries()));
         assertEquals(List.of(8L, 9L), o.entries().stream().map(JournalEntry::seq).toList());
@@ -70,7 +72,7 @@ class TransitionsTest {
 
     @Test
     void finishSucceedsAtOnceWithTheResult() {
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 1), PhaseResult.finish(Map.of("x", 1)), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 1), PhaseResult.finish(Map.of("x", 1)), "me", List.of(), 0, NO_SIGNAL);
         assertEquals(DriveResult.Kind.DONE, o.phase().stop());
         assertEquals(1, o.update().result().get("x").asInt());
         assertEquals(1, o.entries().get(1).data().get("result").get("x").asInt());
@@ -78,19 +80,19 @@ class TransitionsTest {
 
     @Test
     void repeatStaysAtTheStepAndRecoverToJumps() {
-        Transitions.Outcome repeat = Transitions.afterStep(JOB, row("b", 0, 3), PhaseResult.repeat(), "me", List.of(), 0);
+        Transitions.Outcome repeat = Transitions.afterStep(JOB, row("b", 0, 3), PhaseResult.repeat(), "me", List.of(), 0, NO_SIGNAL);
         assertEquals("b", repeat.phase().nextRecoveryPoint());
         assertNull(repeat.phase().stop());
-        Transitions.Outcome back = Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("a"), "me", List.of(), 0);
+        Transitions.Outcome back = Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("a"), "me", List.of(), 0, NO_SIGNAL);
         assertEquals("a", back.update().recoveryPoint());
         assertThrows(TerminalJobException.class,
-                () -> Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("nope"), "me", List.of(), 0));
+                () -> Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("nope"), "me", List.of(), 0, NO_SIGNAL));
     }
 
     @Test
     void waitUntilReleasesTheKeyUntilTheInstant() {
         Instant later = NOW.plusSeconds(30);
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.waitUntil(later), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.waitUntil(later), "me", List.of(), 0, NO_SIGNAL);
         assertEquals(DriveResult.Kind.WAIT, o.phase().stop());
         assertEquals(30_000, o.phase().retryInMillis());
         assertEquals("b", o.update().recoveryPoint());
@@ -167,5 +169,37 @@ class TransitionsTest {
         assertTrue(stored.startsWith("m".repeat(50) + "... [cut: 100000"), stored);
         assertEquals(stored, o.entries().get(0).data().path("error").path("message").asText(), "the event carries the cut message");
         assertTrue(o.update().error().path("stack").asText().length() < Transitions.MAX_STACK_CHARS + 100);
+    }
+
+    @Test
+    void awaitSignalReleasesTheKeyUntilTheTimeoutUnlessTheSignalCameFirst() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitSignal("approved",
+                java.time.Duration.ofMinutes(5)), "me", List.of(), 0, NO_SIGNAL);
+        assertEquals(DriveResult.Kind.WAIT, o.phase().stop());
+        assertEquals("b", o.update().recoveryPoint(), "the step after the wait runs when it ends");
+        assertEquals("approved", o.update().awaiting());
+        assertEquals(NOW.plus(java.time.Duration.ofMinutes(5)), o.update().nextAttemptAt(), "the timeout, by Postgres' clock");
+        assertFalse(o.update().keepLock(), "the key is released while it waits");
+        assertEquals("approved", o.entries().get(0).data().path("awaiting").asText());
+
+        Transitions.Outcome early = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitSignal("approved",
+                java.time.Duration.ofMinutes(5)), "me", List.of(), 0, "approved"::equals);
+        assertEquals(null, early.phase().stop(), "a signal kept from before ends the wait at once");
+        assertEquals(null, early.update().awaiting());
+        assertEquals(null, early.update().nextAttemptAt());
+    }
+
+    @Test
+    void haltStopsTheJobAtTheNextStepUntilResumedButHaltAfterTheLastStepSucceeds() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.halt(), "me", List.of(), 0, NO_SIGNAL);
+        assertEquals(DriveResult.Kind.HALTED, o.phase().stop());
+        assertEquals("HALTED", o.update().status());
+        assertEquals("b", o.update().recoveryPoint());
+        assertEquals(List.of(EventType.RECOVERY_POINT, EventType.HALTED), o.entries().stream().map(JournalEntry::type).toList());
+        assertEquals(List.of(3L, 4L), o.entries().stream().map(JournalEntry::seq).toList());
+        assertFalse(o.update().keepLock());
+        Transitions.Outcome last = Transitions.afterStep(JOB, row("c", 0, 2), PhaseResult.halt(), "me", List.of(), 0, NO_SIGNAL);
+        assertEquals(DriveResult.Kind.DONE, last.phase().stop());
+        assertEquals("SUCCEEDED", last.update().status());
     }
 }
