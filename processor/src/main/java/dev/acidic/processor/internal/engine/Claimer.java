@@ -139,7 +139,7 @@ final class Claimer {
             if (def == null) {
                 throw new IllegalArgumentException("unknown job '" + request.job() + "' must be rejected before driving");
             }
-            if (store.insertKey(c, key, UUID.randomUUID(), request, def.firstStep(), owner, partition)) {
+            if (store.insertKey(c, key, UUID.randomUUID(), request, def.stepNames(), owner, partition)) {
                 KeyRow row = store.lockRow(c, key);
                 JournalEntry accepted = accepted(def, row, request);
                 store.appendJournal(c, key, List.of(accepted));

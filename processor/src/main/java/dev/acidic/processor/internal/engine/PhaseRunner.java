@@ -134,14 +134,13 @@ final class PhaseRunner {
                     c.rollback();
                     return Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
                 }
-                if (!def.hasStep(rp)) {
-                    Transitions.Outcome failed = Transitions.unknownRecoveryPoint(key, def, row);
-                    log.error("failing job: {}", failed.update().error().path("message").asText());
-                    store.appendJournal(c, key, failed.entries());
-                    store.update(c, key, failed.update());
+                Transitions.Outcome instead = beforeStep(c, key, def, row);
+                if (instead != null) {
+                    store.appendJournal(c, key, instead.entries());
+                    store.update(c, key, instead.update());
                     c.commit();
                     committed = true;
-                    return failed.phase();
+                    return instead.phase();
                 }
                 Transitions.Outcome o = executeStep(c, key, def, row);
                 store.appendJournal(c, key, o.entries());
@@ -167,6 +166,29 @@ final class PhaseRunner {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /**
+     * What a phase does, on {@code row} locked in {@code c}'s transaction, before any step: null to
+     * run the step at the row's recovery point; else the outcome to write in its place, a move
+     * from a former step to the one the definition maps it to, or the job's DEFINITION_CHANGED
+     * failure (see {@link Transitions#beforeStep}). A job that runs on (moved or not) under a
+     * definition with other steps than the ones stored gets this definition's stored, so that a
+     * later failure names the steps it last ran under; a failing job keeps the ones it had.
+     */
+    Transitions.Outcome beforeStep(Connection c, String key, JobDefinition def, KeyRow row) throws SQLException {
+        Transitions.Outcome instead = Transitions.beforeStep(key, def, row, owner);
+        boolean fails = instead != null && "FAILED".equals(instead.update().status());
+        if (!fails && Transitions.stepsChanged(def, row)) {
+            store.setSteps(c, key, def.stepNames());
+        }
+        if (fails) {
+            log.error("failing job: {}", instead.update().error().path("message").asText());
+        } else if (instead != null) {
+            log.info("job '{}' key '{}': former step '{}' maps to step '{}' of the current definition; the job continues there",
+                    def.name(), key, row.recoveryPoint(), instead.update().recoveryPoint());
+        }
+        return instead;
     }
 
     /** Whether the locked row is still this instance's, at {@code rp}; logs why not. */

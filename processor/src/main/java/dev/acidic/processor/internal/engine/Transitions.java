@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobDefinition;
+import dev.acidic.api.JobError;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.TerminalJobException;
 import dev.acidic.processor.internal.store.JournalEntry;
@@ -19,9 +20,9 @@ import java.util.List;
 
 /**
  * The engine's pure rules: what a step's {@link PhaseResult}, a step failure or a recovery point
- * the definition no longer has turn into, as journal entries, the key row's new state and whether
- * the drive stops. No SQL and no step runs here; the callers write the result in the phase's
- * transaction.
+ * the definition no longer has (mapped to a current step, or failing the job) turn into, as
+ * journal entries, the key row's new state and whether the drive stops. No SQL and no step runs
+ * here; the callers write the result in the phase's transaction.
  */
 final class Transitions {
     /** Longest stack trace kept with an error; the rest is cut. */
@@ -108,17 +109,67 @@ final class Transitions {
                 awaiting));
     }
 
-    /** A stored recovery point the current definition has no step for: the job fails, naming both. */
-    static Outcome unknownRecoveryPoint(String key, JobDefinition def, KeyRow row) {
-        String message = "recovery point '" + row.recoveryPoint() + "' of key '" + key + "' is not a step of job '" + def.name()
-                + "' (its steps are " + def.stepNames() + "); the job definition changed under a running job";
-        ObjectNode err = error("UnknownRecoveryPoint", message, row.recoveryPoint(), row.attempts() + 1, null);
+    /**
+     * What a phase does before running a step: null when the definition has the step at the row's
+     * recovery point (run it); a move to the step the definition maps it to, when it is a former
+     * step declared with {@code renamedStep} / {@code removedStep} (journaled as a
+     * {@code RECOVERY_POINT} with {@code remappedFrom}, committed as a phase of its own that runs
+     * no step; the drive goes on at the mapped step); else the job fails with
+     * {@link JobError#DEFINITION_CHANGED}. Each is a job outcome, never an exception: a changed
+     * definition cannot make a stream thread fail.
+     */
+    static Outcome beforeStep(String key, JobDefinition def, KeyRow row, String owner) {
+        String rp = row.recoveryPoint();
+        if (def.hasStep(rp)) {
+            return null;
+        }
+        return def.resolve(rp).map(step -> remapped(row, step, owner)).orElseGet(() -> definitionChanged(key, def, row));
+    }
+
+    /** Whether the row's stored step list is not {@code def}'s (another version ran it, or none was stored). */
+    static boolean stepsChanged(JobDefinition def, KeyRow row) {
+        return !def.stepNames().equals(row.steps());
+    }
+
+    /**
+     * A former step's job moved to {@code step}: the attempts and the last error belonged to the
+     * former step (or to its older code), so they start afresh, as after any committed phase.
+     */
+    static Outcome remapped(KeyRow row, String step, String owner) {
+        String from = row.recoveryPoint();
+        ObjectNode d = JournalEntry.newData().put("recoveryPoint", step).put("remappedFrom", from).put("by", owner);
+        JournalEntry moved = new JournalEntry(row.lastSeq() + 1, EventType.RECOVERY_POINT, from, d, row.dbNow());
+        List<JournalEntry> entries = List.of(moved);
+        return new Outcome(new Phase(null, step, entries, List.of(), 0), entries,
+                new KeyStore.RowUpdate(step, "RUNNING", 0, null, null, moved.seq(), row.stagedSeq(), null, true));
+    }
+
+    /**
+     * A stored recovery point the current definition neither has nor maps: the job fails with
+     * {@link JobError#DEFINITION_CHANGED}, naming the stored step, the steps the job ran under and
+     * the current ones, and how to map it. The stored error also keeps both lists as arrays.
+     */
+    static Outcome definitionChanged(String key, JobDefinition def, KeyRow row) {
+        String rp = row.recoveryPoint();
+        String ranUnder = row.steps() == null
+                ? "its steps then were not stored (the key predates that)"
+                : "it ran under the steps " + row.steps();
+        String message = "job '" + def.name() + "' key '" + key + "' stands at step '" + rp + "', which the current definition"
+                + " neither has nor maps: " + ranUnder + ", the current steps are " + def.stepNames()
+                + ". The job failed; to let such jobs continue, declare renamedStep(\"" + rp + "\", <step>) or removedStep(\"" + rp
+                + "\", <step>) on the job's JobDefinition.Builder";
+        ObjectNode err = error(JobError.DEFINITION_CHANGED, message, rp, row.attempts() + 1, null);
+        if (row.steps() == null) {
+            err.putNull("storedSteps");
+        } else {
+            row.steps().forEach(err.putArray("storedSteps")::add);
+        }
+        def.stepNames().forEach(err.putArray("currentSteps")::add);
         ObjectNode d = JournalEntry.newData();
         d.set("error", err);
-        JournalEntry failed = new JournalEntry(row.lastSeq() + 1, EventType.FAILED, row.recoveryPoint(), d, row.dbNow());
+        JournalEntry failed = new JournalEntry(row.lastSeq() + 1, EventType.FAILED, rp, d, row.dbNow());
         return new Outcome(Phase.stop(DriveResult.Kind.DONE, List.of(failed), 0), List.of(failed),
-                new KeyStore.RowUpdate(row.recoveryPoint(), "FAILED", row.attempts(), null, err, failed.seq(), row.stagedSeq(),
-                        null, false));
+                new KeyStore.RowUpdate(rp, "FAILED", row.attempts(), null, err, failed.seq(), row.stagedSeq(), null, false));
     }
 
     /**

@@ -28,7 +28,7 @@ public final class Migrator {
     /** Advisory lock id: "acidic" as a number, shared by every Acidic instance on the database. */
     private static final long LOCK_ID = 0x616369646963L;
     static final List<String> MIGRATIONS = List.of("V1__create_key_store.sql", "V2__record_failures.sql",
-            "V3__seq_high_water_marks.sql", "V6__signals_and_halts.sql");
+            "V3__seq_high_water_marks.sql", "V4__job_steps.sql", "V5__signals_and_halts.sql");
 
     private Migrator() {}
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobDefinition;
+import dev.acidic.api.JobError;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.StepTimeoutException;
 import dev.acidic.api.TerminalJobException;
@@ -34,8 +35,12 @@ class TransitionsTest {
     private static final java.util.function.Predicate<String> NO_SIGNAL = name -> false;
 
     private static KeyRow row(String rp, int attempts, long lastSeq) {
+        return row(rp, attempts, lastSeq, JOB.stepNames());
+    }
+
+    private static KeyRow row(String rp, int attempts, long lastSeq, List<String> steps) {
         return new KeyRow("k", UUID.randomUUID(), JOB.name(), rp, "RUNNING", "me", 0, 0, attempts, null, null, null, lastSeq, 0,
-                NOW, 0, null);
+                NOW, 0, steps, null);
     }
 
     private static List<EventType> types(List<JournalEntry> entries) {
@@ -131,12 +136,62 @@ class TransitionsTest {
     }
 
     @Test
-    void aRecoveryPointTheDefinitionLacksFailsTheJobNamingBoth() {
-        Transitions.Outcome o = Transitions.unknownRecoveryPoint("k", JOB, row("gone", 0, 6));
+    void aRecoveryPointTheDefinitionHasRunsItsStep() {
+        assertNull(Transitions.beforeStep("k", JOB, row("b", 2, 6), "me"));
+        assertFalse(Transitions.stepsChanged(JOB, row("b", 0, 6)));
+        assertTrue(Transitions.stepsChanged(JOB, row("b", 0, 6, List.of("a", "b"))), "steps were only added: it runs, under new steps");
+        assertTrue(Transitions.stepsChanged(JOB, row("b", 0, 6, null)), "a key from before steps were stored gets them");
+    }
+
+    @Test
+    void aFormerStepMovesToTheStepItMapsToAsAPhaseOfItsOwn() {
+        JobDefinition v2 = JobDefinition.named("t.job")
+                .step("a", ctx -> PhaseResult.next()).step("b2", ctx -> PhaseResult.next()).step("c", ctx -> PhaseResult.next())
+                .renamedStep("b", "b2").removedStep("x", "c")
+                .build();
+        Transitions.Outcome o = Transitions.beforeStep("k", v2, row("b", 2, 6), "me");
+        assertNull(o.phase().stop(), "the drive goes on, at the mapped step");
+        assertEquals("b2", o.phase().nextRecoveryPoint());
+        assertEquals(List.of(EventType.RECOVERY_POINT), types(o.entries()));
+        JournalEntry moved = o.entries().get(0);
+        assertEquals(7, moved.seq());
+        assertEquals("b", moved.step(), "the event's step is the former one");
+        assertEquals("b2", moved.data().get("recoveryPoint").asText());
+        assertEquals("b", moved.data().get("remappedFrom").asText());
+        assertFalse(moved.data().has("attempt"), "no step ran");
+        assertEquals("b2", o.update().recoveryPoint());
+        assertEquals("RUNNING", o.update().status());
+        assertEquals(0, o.update().attempts(), "the mapped step starts with fresh attempts");
+        assertNull(o.update().error());
+        assertTrue(o.update().keepLock());
+        assertEquals(7, o.update().lastSeq());
+
+        Transitions.Outcome removed = Transitions.beforeStep("k", v2, row("x", 0, 3), "me");
+        assertEquals("c", removed.update().recoveryPoint());
+        assertEquals("x", removed.entries().get(0).data().get("remappedFrom").asText());
+    }
+
+    @Test
+    void aRecoveryPointTheDefinitionNeitherHasNorMapsFailsTheJobNamingStoredAndCurrentSteps() {
+        Transitions.Outcome o = Transitions.beforeStep("k", JOB, row("gone", 0, 6, List.of("a", "gone", "c")), "me");
+        assertEquals(DriveResult.Kind.DONE, o.phase().stop());
         assertEquals("FAILED", o.update().status());
+        assertFalse(o.update().keepLock());
+        assertEquals("gone", o.update().recoveryPoint(), "the row keeps where it stood");
         assertEquals(List.of(EventType.FAILED), types(o.entries()));
+        assertEquals(7, o.entries().get(0).seq());
+        assertEquals(JobError.DEFINITION_CHANGED, o.update().error().get("type").asText());
+        assertEquals(JobError.DEFINITION_CHANGED, o.entries().get(0).error().type(), "the event and completion carry the type");
         String message = o.update().error().get("message").asText();
-        assertTrue(message.contains("'gone'") && message.contains("[a, b, c]"), message);
+        assertTrue(message.contains("'gone'") && message.contains("[a, gone, c]") && message.contains("[a, b, c]")
+                && message.contains("renamedStep(\"gone\"") && message.contains("key 'k'"), message);
+        assertEquals("[\"a\",\"gone\",\"c\"]", o.update().error().get("storedSteps").toString());
+        assertEquals("[\"a\",\"b\",\"c\"]", o.update().error().get("currentSteps").toString());
+
+        Transitions.Outcome old = Transitions.beforeStep("k", JOB, row("gone", 0, 6, null), "me");
+        String unknown = old.update().error().get("message").asText();
+        assertTrue(unknown.contains("not stored") && unknown.contains("[a, b, c]"), unknown);
+        assertTrue(old.update().error().get("storedSteps").isNull());
     }
 
     @Test
