@@ -22,6 +22,8 @@ public enum EventType {
     RESUMED,
     /** The job was cancelled ({@code error} holds the reason); it runs no further phase. */
     CANCELLED,
+    /** A failed or cancelled job was sent back to its recovery point; its {@code run} is one more. */
+    RETRIED,
     /** The job was refused before running (reserved; Acidic 0.1 answers refusals by completion only). */
     REJECTED;
 

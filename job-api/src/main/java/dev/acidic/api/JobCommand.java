@@ -9,10 +9,11 @@ import java.util.Set;
 /**
  * A command for an existing job, sent on the requests topic under the job's key, from any client
  * language: {@code {"command":"signal","name":"approved","payload":{...}}},
- * {@code {"command":"cancel","reason":"..."}}, {@code {"command":"resume"}}. A command for a key
+ * {@code {"command":"cancel","reason":"..."}}, {@code {"command":"resume"}}, {@code {"command":"retry"}}
+ * (a failed or cancelled job goes back to its recovery point, attempts reset, as run n+1). A command for a key
  * with no job is answered {@code REJECTED}/{@code NO_SUCH_JOB}.
  *
- * @param command {@code signal}, {@code cancel} or {@code resume}
+ * @param command {@code signal}, {@code cancel}, {@code resume} or {@code retry}
  * @param name the signal's name (signal only)
  * @param payload the signal's payload, any JSON (signal only; null for none)
  * @param reason why the job is cancelled (cancel only; optional)
@@ -22,8 +23,9 @@ public record JobCommand(String command, String name, JsonNode payload, String r
     public static final String SIGNAL = "signal";
     public static final String CANCEL = "cancel";
     public static final String RESUME = "resume";
+    public static final String RETRY = "retry";
     /** The commands a processor takes. */
-    public static final Set<String> COMMANDS = Set.of(SIGNAL, CANCEL, RESUME);
+    public static final Set<String> COMMANDS = Set.of(SIGNAL, CANCEL, RESUME, RETRY);
     /** Longest signal name, and longest cancel reason kept. */
     public static final int NAME_MAX_CHARS = 256;
 
@@ -58,6 +60,10 @@ public record JobCommand(String command, String name, JsonNode payload, String r
 
     public static JobCommand resume() {
         return new JobCommand(RESUME, null, null, null);
+    }
+
+    public static JobCommand retry() {
+        return new JobCommand(RETRY, null, null, null);
     }
 
     /** Whether a requests-topic value is a command (a JSON object with a "command" field) rather than a job request. */

@@ -48,6 +48,9 @@ public interface StepContext {
      */
     java.util.Optional<JsonNode> signal(String name);
 
+    /** The run of the job this step runs in: 1, then one more after each retry command. */
+    int run();
+
     /** The job's persisted key/value context; writes commit with this phase. */
     JobValues values();
 

@@ -15,3 +15,7 @@ CREATE TABLE acidic_signals (
     received_at      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (idempotency_key, name)
 );
+
+-- The run of a job: 1, then one more each time a retry command sends a failed or cancelled job
+-- back to its recovery point. Events and completions carry it: one non-replay completion per run.
+ALTER TABLE acidic_keys ADD COLUMN run integer NOT NULL DEFAULT 1;

@@ -191,6 +191,60 @@ class LifecycleIT {
         }
     }
 
+    @Test
+    void retryRunsAFailedOrCancelledJobAgainFromItsRecoveryPointAsItsNextRun() throws Exception {
+        try (Harness h = new Harness("retry", Map.of())) {
+            h.start();
+            String key = h.key("gated");
+            Completion failed = h.client().submit(key, JobRequest.of("test.gated", Map.of())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(CompletionStatus.FAILED, failed.status());
+            assertEquals(1, failed.run());
+            assertEquals(Completion.NO_SUCH_JOB, answer(h, h.key("none-yet"), JobCommand.retry()).reason(), "a retry for no job");
+
+            try (java.sql.Connection c = h.infra.db.getConnection();
+                    java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO test_gates VALUES (?, true)")) {
+                ps.setString(1, key);
+                ps.executeUpdate(); // the cause of the failure is fixed
+            }
+            CompletableFuture<Completion> again = h.client().awaitCompletion(key);
+            h.client().send(key, JobCommand.retry()).get();
+            Completion succeeded = again.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(CompletionStatus.SUCCEEDED, succeeded.status(), succeeded.toString());
+            assertEquals(2, succeeded.run());
+            assertFalse(succeeded.replay(), "a run's own completion");
+            assertEquals(2, succeeded.result().path("run").asInt(), "ctx.run() in the step");
+            assertEquals(List.of("check", "after"), h.effects(key), "the failed phase rolled back; run 2 ran it again");
+
+            awaitEvent(h, key, EventType.SUCCEEDED);
+            assertContiguous(h, key);
+            List<JobEvent> events = h.eventsOf(key);
+            JobEvent retried = events.stream().filter(e -> e.type() == EventType.RETRIED).findFirst().orElseThrow();
+            assertEquals(2, retried.run());
+            assertEquals("check", retried.recoveryPoint(), "back to the step that failed");
+            assertTrue(events.stream().filter(e -> e.seq() < retried.seq()).allMatch(e -> e.run() == 1));
+            assertTrue(events.stream().filter(e -> e.seq() >= retried.seq()).allMatch(e -> e.run() == 2));
+            h.completions().await(rs -> h.completionsOf(key).size() >= 2, WAIT, "both runs' completions");
+            assertEquals(List.of(1, 2), h.completionsOf(key).stream().filter(c -> !c.replay()).map(Completion::run).toList(),
+                    "one completion per run");
+
+            assertEquals(Completion.NOT_RETRYABLE, answer(h, key, JobCommand.retry()).reason(), "it succeeded");
+            Completion replay = h.client().submit(key, JobRequest.of("test.gated", Map.of())).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(replay.replay());
+            assertEquals(2, replay.run(), "the stored outcome is the latest run's");
+
+            String cancelled = h.key("cancelled");
+            CompletableFuture<Completion> first = h.client().submit(cancelled, JobRequest.of("test.approval", Map.of("timeoutMs", 1_000)));
+            h.events().await(rs -> h.eventsOf(cancelled).stream().anyMatch(e -> "act".equals(e.recoveryPoint())), WAIT, "the wait");
+            h.client().send(cancelled, JobCommand.cancel("oops")).get();
+            assertEquals(CompletionStatus.CANCELLED, first.get(WAIT.toSeconds(), TimeUnit.SECONDS).status());
+            CompletableFuture<Completion> second = h.client().awaitCompletion(cancelled);
+            h.client().send(cancelled, JobCommand.retry()).get();
+            Completion resumed = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(CompletionStatus.SUCCEEDED, resumed.status(), "the cancelled job's next run goes on from where it stood");
+            assertEquals(2, resumed.run());
+        }
+    }
+
     /**
      * A cancel that arrives while a step runs: that phase commits (its effect stays), no further
      * step runs, and the job ends CANCELLED. The stream thread runs one drive at a time, so the

@@ -14,7 +14,7 @@ final class LifecycleJobs {
     private LifecycleJobs() {}
 
     static List<JobDefinition> all() {
-        return List.of(waiting(), chunks(), recovering(), approval(), halting());
+        return List.of(waiting(), chunks(), recovering(), approval(), halting(), gated());
     }
 
     /**
@@ -98,6 +98,33 @@ final class LifecycleJobs {
                     Map<String, Object> result = new HashMap<>();
                     result.put("approved", ctx.signal("approved").orElse(null));
                     return PhaseResult.finish(result);
+                })
+                .build();
+    }
+
+    /**
+     * test.gated: "check" writes its effect and fails for good (TerminalJobException) unless the
+     * key's row in {@code test_gates} is open; "after" writes its effect and finishes with {"run": ctx.run()}.
+     */
+    static JobDefinition gated() {
+        return JobDefinition.named("test.gated")
+                .step("check", ctx -> {
+                    TestJobs.effect(ctx);
+                    try (java.sql.PreparedStatement ps = ctx.connection().prepareStatement(
+                            "SELECT coalesce((SELECT open FROM test_gates WHERE idempotency_key = ?), false)")) {
+                        ps.setString(1, ctx.idempotencyKey());
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            if (!rs.getBoolean(1)) {
+                                throw new dev.acidic.api.TerminalJobException("the gate of " + ctx.idempotencyKey() + " is closed");
+                            }
+                        }
+                    }
+                    return PhaseResult.next();
+                })
+                .step("after", ctx -> {
+                    TestJobs.effect(ctx);
+                    return PhaseResult.finish(Map.of("run", ctx.run()));
                 })
                 .build();
     }

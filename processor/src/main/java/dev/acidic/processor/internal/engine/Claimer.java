@@ -159,7 +159,7 @@ final class Claimer {
         boolean lockedElsewhere = row.lockedBy() != null && !row.lockedBy().equals(owner) && row.lockAgeMillis() < lockTimeoutMs;
         if (lockedElsewhere) {
             long retryIn = Math.max(1, lockTimeoutMs - row.lockAgeMillis());
-            ObjectNode d = JournalEntry.newData()
+            ObjectNode d = JournalEntry.newData(row.run())
                     .put("recoveryPoint", row.recoveryPoint())
                     .put("lockedBy", row.lockedBy())
                     .put("retryAt", row.dbNow().plusMillis(retryIn).toString());
@@ -184,7 +184,7 @@ final class Claimer {
      * one of an earlier job under the key (its row deleted since), which the insert put in the row.
      */
     JournalEntry accepted(JobDefinition def, KeyRow row, JobRequest request) {
-        ObjectNode d = JournalEntry.newData().put("recoveryPoint", def.firstStep()).put("by", owner);
+        ObjectNode d = JournalEntry.newData(row.run()).put("recoveryPoint", def.firstStep()).put("by", owner);
         if (row.dueInMillis() > 0 && request.runAt() != null) {
             d.put("retryAt", request.runAt().toString()); // a delayed start: when it runs
         }

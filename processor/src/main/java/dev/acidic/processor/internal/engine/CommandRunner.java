@@ -17,7 +17,8 @@ import javax.sql.DataSource;
  * Applies a command to a job in one transaction, with its key row locked (so a phase running on
  * another connection finishes, commits or rolls back, first; the next phase then finds the new
  * status and stops): a signal is kept and wakes the job if it waits for it; a cancel ends a job
- * that is running, waiting, halted or between retries; a resume lets a halted job go on. What a
+ * that is running, waiting, halted or between retries; a resume lets a halted job go on; a retry
+ * sends a failed or cancelled job back to its recovery point as its next run. What a
  * command changes is journaled, so its events go out with the key's others, in seq order.
  */
 final class CommandRunner {
@@ -58,6 +59,7 @@ final class CommandRunner {
             case JobCommand.SIGNAL -> signal(c, key, cmd, row);
             case JobCommand.CANCEL -> cancel(c, key, cmd, row);
             case JobCommand.RESUME -> resume(c, key, row);
+            case JobCommand.RETRY -> retry(c, key, row);
             default -> throw new IllegalArgumentException("unknown command '" + cmd.command() + "' must be refused when decoded");
         };
     }
@@ -69,7 +71,7 @@ final class CommandRunner {
         }
         lifecycle.putSignal(c, key, cmd.name(), cmd.payload());
         boolean wakes = row.running() && cmd.name().equals(row.awaiting());
-        JournalEntry e = entry(row, EventType.SIGNALLED, cmd.name(), JournalEntry.newData().put("recoveryPoint", row.recoveryPoint()));
+        JournalEntry e = entry(row, EventType.SIGNALLED, cmd.name(), JournalEntry.newData(row.run()).put("recoveryPoint", row.recoveryPoint()));
         store.appendJournal(c, key, List.of(e));
         if (wakes) {
             lifecycle.setStatus(c, key, "RUNNING", null, e.seq()); // due now: the next drive runs the step that reads it
@@ -85,7 +87,7 @@ final class CommandRunner {
         }
         String reason = cmd.reason() == null || cmd.reason().isBlank() ? "cancelled" : cmd.reason();
         ObjectNode error = Transitions.error("Cancelled", reason, row.recoveryPoint(), row.attempts(), null);
-        ObjectNode d = JournalEntry.newData().put("recoveryPoint", row.recoveryPoint());
+        ObjectNode d = JournalEntry.newData(row.run()).put("recoveryPoint", row.recoveryPoint());
         d.set("error", error);
         JournalEntry e = entry(row, EventType.CANCELLED, row.recoveryPoint(), d);
         store.appendJournal(c, key, List.of(e));
@@ -102,10 +104,23 @@ final class CommandRunner {
             return Engine.CommandOutcome.rejected(Completion.NOT_HALTED, "job '" + row.job() + "' under key '" + key + "' is not"
                     + " halted (it is " + row.status() + "); resume applies to a job stopped by PhaseResult.halt()");
         }
-        JournalEntry e = entry(row, EventType.RESUMED, row.recoveryPoint(), JournalEntry.newData().put("recoveryPoint",
+        JournalEntry e = entry(row, EventType.RESUMED, row.recoveryPoint(), JournalEntry.newData(row.run()).put("recoveryPoint",
                 row.recoveryPoint()));
         store.appendJournal(c, key, List.of(e));
         lifecycle.setStatus(c, key, "RUNNING", null, e.seq());
+        return new Engine.CommandOutcome(result(DriveResult.Kind.WAIT, row, e), null, null, false, true);
+    }
+
+    private Engine.CommandOutcome retry(Connection c, String key, KeyRow row) throws SQLException {
+        if (!"FAILED".equals(row.status()) && !"CANCELLED".equals(row.status())) {
+            return Engine.CommandOutcome.rejected(Completion.NOT_RETRYABLE, "job '" + row.job() + "' under key '" + key + "' is "
+                    + row.status() + "; retry applies to a job that failed or was cancelled");
+        }
+        int run = row.run() + 1;
+        JournalEntry e = entry(row, EventType.RETRIED, row.recoveryPoint(), JournalEntry.newData(run).put("recoveryPoint",
+                row.recoveryPoint()));
+        store.appendJournal(c, key, List.of(e));
+        lifecycle.retry(c, key, e.seq());
         return new Engine.CommandOutcome(result(DriveResult.Kind.WAIT, row, e), null, null, false, true);
     }
 

@@ -206,7 +206,7 @@ final class PhaseRunner {
         String rp = row.recoveryPoint();
         GuardedConnection guard = new GuardedConnection(c, key, def.name(), rp);
         StepContextImpl ctx = new StepContextImpl(store, c, guard.connection(), key, def.name(), rp, row.args(),
-                row.attempts() + 1, row.stagedSeq());
+                row.attempts() + 1, row.stagedSeq(), row.run());
         try {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
             PhaseResult result = steps.step(def.step(rp), ctx, () -> Connections.abandon(c));

@@ -27,6 +27,7 @@ final class StepContextImpl implements StepContext, JobValues {
     private final String step;
     private final JsonNode args;
     private final int attempt;
+    private final int run;
     private long stagedSeq;
     private final List<StagedJob> staged = new ArrayList<>();
 
@@ -35,7 +36,7 @@ final class StepContextImpl implements StepContext, JobValues {
      * @param stepConnection what the step gets as {@link #connection()} (a {@link GuardedConnection})
      */
     StepContextImpl(KeyStore store, Connection connection, Connection stepConnection, String key, String job, String step,
-            JsonNode args, int attempt, long stagedSeq) {
+            JsonNode args, int attempt, long stagedSeq, int run) {
         this.store = store;
         this.connection = connection;
         this.stepConnection = stepConnection;
@@ -45,6 +46,7 @@ final class StepContextImpl implements StepContext, JobValues {
         this.args = args;
         this.attempt = attempt;
         this.stagedSeq = stagedSeq;
+        this.run = run;
     }
 
     @Override
@@ -80,6 +82,11 @@ final class StepContextImpl implements StepContext, JobValues {
     @Override
     public int attempt() {
         return attempt;
+    }
+
+    @Override
+    public int run() {
+        return run;
     }
 
     @Override

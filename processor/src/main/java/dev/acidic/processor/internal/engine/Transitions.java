@@ -83,7 +83,7 @@ final class Transitions {
         Instant now = row.dbNow();
         long seq = row.lastSeq();
         List<JournalEntry> entries = new ArrayList<>(2);
-        ObjectNode rpData = JournalEntry.newData().put("recoveryPoint", next).put("attempt", attempt).put("by", owner);
+        ObjectNode rpData = JournalEntry.newData(row.run()).put("recoveryPoint", next).put("attempt", attempt).put("by", owner);
         if (notBefore != null) {
             rpData.put("retryAt", notBefore.toString());
         }
@@ -92,11 +92,11 @@ final class Transitions {
         }
         entries.add(new JournalEntry(++seq, EventType.RECOVERY_POINT, rp, rpData, now));
         if (halt) {
-            entries.add(new JournalEntry(++seq, EventType.HALTED, rp, JournalEntry.newData().put("recoveryPoint", next), now));
+            entries.add(new JournalEntry(++seq, EventType.HALTED, rp, JournalEntry.newData(row.run()).put("recoveryPoint", next), now));
         }
         boolean finished = next.equals(KeyRow.FINISHED);
         if (finished) {
-            ObjectNode d = JournalEntry.newData();
+            ObjectNode d = JournalEntry.newData(row.run());
             d.set("result", finalResult);
             entries.add(new JournalEntry(++seq, EventType.SUCCEEDED, rp, d, now));
         }
@@ -137,7 +137,7 @@ final class Transitions {
      */
     static Outcome remapped(KeyRow row, String step, String owner) {
         String from = row.recoveryPoint();
-        ObjectNode d = JournalEntry.newData().put("recoveryPoint", step).put("remappedFrom", from).put("by", owner);
+        ObjectNode d = JournalEntry.newData(row.run()).put("recoveryPoint", step).put("remappedFrom", from).put("by", owner);
         JournalEntry moved = new JournalEntry(row.lastSeq() + 1, EventType.RECOVERY_POINT, from, d, row.dbNow());
         List<JournalEntry> entries = List.of(moved);
         return new Outcome(new Phase(null, step, entries, List.of(), 0), entries,
@@ -165,7 +165,7 @@ final class Transitions {
             row.steps().forEach(err.putArray("storedSteps")::add);
         }
         def.stepNames().forEach(err.putArray("currentSteps")::add);
-        ObjectNode d = JournalEntry.newData();
+        ObjectNode d = JournalEntry.newData(row.run());
         d.set("error", err);
         JournalEntry failed = new JournalEntry(row.lastSeq() + 1, EventType.FAILED, rp, d, row.dbNow());
         return new Outcome(Phase.stop(DriveResult.Kind.DONE, List.of(failed), 0), List.of(failed),
@@ -187,11 +187,11 @@ final class Transitions {
         Instant now = row.dbNow();
         long seq = row.lastSeq();
         List<JournalEntry> entries = new ArrayList<>(2);
-        ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt).put("by", owner);
+        ObjectNode sf = JournalEntry.newData(row.run()).put("recoveryPoint", rp).put("attempt", attempt).put("by", owner);
         if (policy.failsJob(failure, attempt)) {
             sf.set("error", wireErr);
             entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));
-            ObjectNode fd = JournalEntry.newData().put("attempt", attempt);
+            ObjectNode fd = JournalEntry.newData(row.run()).put("attempt", attempt);
             fd.set("error", wireErr);
             entries.add(new JournalEntry(++seq, EventType.FAILED, rp, fd, now));
             return new Outcome(Phase.stop(DriveResult.Kind.DONE, entries, 0), entries,

@@ -16,6 +16,7 @@ import java.util.UUID;
  * @param steps the step names of the job definition the key last ran a phase under (or was
  *     created by), in order; null for a key created before they were stored
  * @param awaiting the signal a waiting job waits for (its timeout is the due time), or null
+ * @param run 1, then one more for each retry command
  */
 public record KeyRow(
         String key,
@@ -35,7 +36,8 @@ public record KeyRow(
         Instant dbNow,
         Integer partition,
         List<String> steps,
-        String awaiting) {
+        String awaiting,
+        int run) {
 
     /** The recovery point stored once the last step has committed. */
     public static final String FINISHED = "$finished";

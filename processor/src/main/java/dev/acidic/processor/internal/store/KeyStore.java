@@ -27,7 +27,7 @@ public final class KeyStore {
             idempotency_key, job_id, job, args, recovery_point, status, locked_by,
             coalesce(extract(epoch from (now() - locked_at)) * 1000, -1)::bigint AS lock_age_ms,
             coalesce(extract(epoch from (next_attempt_at - now())) * 1000, 0)::bigint AS due_in_ms,
-            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition, steps, awaiting""";
+            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition, steps, awaiting, run""";
 
     /**
      * A new key's ACCEPTED entry takes the seq after the last one of any earlier job under the
@@ -159,7 +159,7 @@ public final class KeyStore {
         return new KeyRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getInt(10),
                 parse(rs.getString(4)), parse(rs.getString(11)), parse(rs.getString(12)), rs.getLong(13),
-                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class), steps(rs.getArray(17)), rs.getString(18));
+                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class), steps(rs.getArray(17)), rs.getString(18), rs.getInt(19));
     }
 
     private static List<String> steps(java.sql.Array a) throws SQLException {

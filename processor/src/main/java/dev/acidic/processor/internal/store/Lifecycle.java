@@ -25,6 +25,26 @@ public final class Lifecycle {
                    finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() ELSE NULL END
              WHERE idempotency_key = ?""";
 
+    private static final String RETRY = """
+            UPDATE acidic_keys
+               SET status = 'RUNNING', run = run + 1, attempts = 0, error = NULL, result = NULL, last_seq = ?, awaiting = NULL,
+                   next_attempt_at = NULL, locked_at = NULL, locked_by = NULL, last_run_at = now(), finished_at = NULL
+             WHERE idempotency_key = ?""";
+
+    /**
+     * Sends a failed or cancelled job back to its stored recovery point as its next run: running
+     * again, attempts reset, no error or result kept.
+     */
+    public void retry(Connection c, String key, long lastSeq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RETRY)) {
+            ps.setLong(1, lastSeq);
+            ps.setString(2, key);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("key row '" + key + "' vanished while locked FOR UPDATE");
+            }
+        }
+    }
+
     /** The payload of the latest signal {@code name} of {@code key} (a JSON null for none given); empty if none arrived. */
     public Optional<JsonNode> signal(Connection c, String key, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(GET_SIGNAL)) {

@@ -84,7 +84,7 @@ final class JournalPublisher {
                     case CANCELLED -> CompletionStatus.CANCELLED;
                     default -> CompletionStatus.FAILED;
                 };
-                replies.completion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false), null);
+                replies.completion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false, e.run()), null);
                 terminal = true;
             }
             eventSeq = e.seq();

@@ -123,7 +123,7 @@ final class Replies {
             err = new JobError(text(e, "type"), text(e, "message"), text(e, "step"),
                     e.hasNonNull("attempt") ? e.get("attempt").asInt() : null);
         }
-        return new Completion(key, st, row.job(), row.result(), err, null, true);
+        return new Completion(key, st, row.job(), row.result(), err, null, true, row.run());
     }
 
     private static String text(JsonNode n, String f) {

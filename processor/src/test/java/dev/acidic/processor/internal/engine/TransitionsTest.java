@@ -40,7 +40,7 @@ class TransitionsTest {
 
     private static KeyRow row(String rp, int attempts, long lastSeq, List<String> steps) {
         return new KeyRow("k", UUID.randomUUID(), JOB.name(), rp, "RUNNING", "me", 0, 0, attempts, null, null, null, lastSeq, 0,
-                NOW, 0, steps, null);
+                NOW, 0, steps, null, 1);
     }
 
     private static List<EventType> types(List<JournalEntry> entries) {
