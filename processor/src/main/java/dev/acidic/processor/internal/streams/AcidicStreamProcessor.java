@@ -64,6 +64,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private PoisonGuard guard;
     private Forwarding forwarding;
     private Commands commands;
+    private Outages outages;
     private int partition;
 
     AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health) {
@@ -95,6 +96,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 }));
         this.pending = new PendingBatch(context, context.getStateStore(Outputs.PENDING), cfg.batchMax(), cfg.batchLinger(),
                 this::driveBatch, health::isDown);
+        this.outages = new Outages(health, pending, cfg.exactlyOnce(), cfg.maxPollInterval());
         pending.restore();
         timers.resume();
         CompleterPace pace = new CompleterPace(cfg.completerIdle(), cfg.driveBudget());
@@ -157,7 +159,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         if (decoded instanceof RequestDecoder.Accepted a) {
             accept(src, a.key(), a.request());
         } else if (decoded instanceof RequestDecoder.Commanded c) {
-            untilDone(new PendingBatch.Queued(null, src, c.key(), null), () -> command(src, c));
+            outages.untilDone(new PendingBatch.Queued(null, src, c.key(), null), () -> command(src, c));
         }
     }
 
@@ -205,7 +207,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
 
     /** Drives one request by itself; one that meets an outage waits it out. */
     private void drive(PendingBatch.Queued q) {
-        untilDone(q, () -> {
+        outages.untilDone(q, () -> {
             DriveResult d;
             try {
                 d = engine.drive(q.key(), q.request(), partition);
@@ -215,59 +217,6 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             }
             handle(q.key(), q.source(), q.request(), d);
         });
-    }
-
-    /**
-     * Runs the handling of {@code q}; one that meets an outage is parked in the pending store
-     * (exactly-once), or waits for Postgres and runs again (at-least-once).
-     */
-    private void untilDone(PendingBatch.Queued q, Runnable handling) {
-        while (true) {
-            if (health.isDown()) {
-                if (cfg.exactlyOnce()) {
-                    pending.park(q); // no connection attempt while Postgres is away: handled once it answers
-                    return;
-                }
-                // no connection attempt meanwhile; giving up is an outage, never counted against the record
-                awaitPostgres(q, new IllegalStateException("Postgres is unreachable",
-                        new java.sql.SQLTransientConnectionException("Postgres did not answer the processor's prober")));
-            }
-            try {
-                handling.run();
-                return;
-            } catch (RuntimeException e) {
-                if (!SqlErrors.isUnavailable(e)) {
-                    throw e;
-                }
-                health.markDown(e);
-                if (cfg.exactlyOnce()) {
-                    pending.park(q); // in the store, committed with this record's offset: nothing is lost
-                    return;
-                }
-                awaitPostgres(q, e);
-            }
-        }
-    }
-
-    /**
-     * Under at-least-once nothing durable holds a request but its uncommitted offset, so its
-     * stream thread waits for Postgres, up to half the main consumer's max.poll.interval.ms; past
-     * that it gives up (the thread is replaced, the request processed again).
-     */
-    private void awaitPostgres(PendingBatch.Queued q, RuntimeException outage) {
-        long limit = System.nanoTime() + cfg.maxPollInterval().toNanos() / 2;
-        while (health.isDown()) {
-            if (System.nanoTime() > limit) {
-                throw outage;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw outage;
-            }
-        }
-        log.debug("Postgres answers again; handling key '{}' again", q.key());
     }
 
     /**
