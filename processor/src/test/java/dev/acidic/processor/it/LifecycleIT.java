@@ -181,6 +181,14 @@ class LifecycleIT {
             awaitEvent(h, waiting, EventType.CANCELLED);
             assertContiguous(h, waiting);
 
+            // a cancel sent right behind its request finds the job (requests waiting for a batch go first)
+            for (int i = 0; i < 5; i++) {
+                String quick = h.key("quick-" + i);
+                CompletableFuture<Completion> q = h.client().submit(quick, JobRequest.of("test.approval", Map.of()));
+                h.client().send(quick, JobCommand.cancel("at once"));
+                assertEquals(CompletionStatus.CANCELLED, q.get(WAIT.toSeconds(), TimeUnit.SECONDS).status());
+            }
+
             // a signal for it now is refused; a request gets the stored outcome
             h.completions().await(rs -> !h.completionsOf(waiting).isEmpty(), WAIT, "the CANCELLED completion, read");
             assertEquals(Completion.ALREADY_FINISHED, answer(h, waiting, JobCommand.signal("approved", 1)).reason());

@@ -159,6 +159,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         if (decoded instanceof RequestDecoder.Accepted a) {
             accept(src, a.key(), a.request());
         } else if (decoded instanceof RequestDecoder.Commanded c) {
+            pending.drain(); // requests that came before it first: a cancel right after its request finds the job
             outages.untilDone(new PendingBatch.Queued(null, src, c.key(), null), () -> command(src, c));
         }
     }
