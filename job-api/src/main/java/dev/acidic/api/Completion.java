@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The answer to a request, on the completions topic, keyed by idempotency key.
  *
- * <p>Exactly one completion with {@code replay == false} exists per job. A later request for a key
+ * <p>Exactly one completion with {@code replay == false} exists per run of a job ({@code run}: 1,
+ * then one more for each retry). A later request for a key
  * that already finished gets the stored outcome again with {@code replay == true}; a request that
  * cannot be accepted gets {@code REJECTED} with a {@code reason} (one of the constants below).
  */
@@ -16,7 +17,8 @@ public record Completion(
         JsonNode result,
         JobError error,
         String reason,
-        boolean replay) {
+        boolean replay,
+        Integer run) {
 
     /**
      * Record header a producer may put on a request; a completion that answers that one request
@@ -36,9 +38,23 @@ public record Completion(
      * failure): it was answered with the error, copied to the DLQ and skipped.
      */
     public static final String PROCESSING_FAILED = "PROCESSING_FAILED";
+    /** A command (signal, cancel, resume) for a key that has no job. */
+    public static final String NO_SUCH_JOB = "NO_SUCH_JOB";
+    /** A signal or resume for a job that has ended. */
+    public static final String ALREADY_FINISHED = "ALREADY_FINISHED";
+    /** A resume for a job that is not halted. */
+    public static final String NOT_HALTED = "NOT_HALTED";
+    /** A retry for a job that did not fail or get cancelled (it succeeded, or has not ended). */
+    public static final String NOT_RETRYABLE = "NOT_RETRYABLE";
 
     public Completion {
         result = Wire.nullToNull(result);
+    }
+
+    /** A completion not tied to a run (a rejection of a request that started none). */
+    public Completion(String key, CompletionStatus status, String job, JsonNode result, JobError error, String reason,
+            boolean replay) {
+        this(key, status, job, result, error, reason, replay, null);
     }
 
     public static Completion rejected(String key, String job, String reason, String message) {

@@ -4,5 +4,7 @@ package dev.acidic.api;
 public enum CompletionStatus {
     SUCCEEDED,
     FAILED,
+    /** Ended by a cancel command; {@code error.message} holds its reason. */
+    CANCELLED,
     REJECTED
 }

@@ -14,10 +14,20 @@ public enum EventType {
     SUCCEEDED,
     /** The job failed for good with {@code error}. */
     FAILED,
+    /** A signal named {@code step} arrived for the job (see {@code PhaseResult.awaitSignal}). */
+    SIGNALLED,
+    /** The job stopped after a phase that returned {@code halt()}; it stands at {@code recoveryPoint} until resumed. */
+    HALTED,
+    /** A halted job was resumed; it goes on at {@code recoveryPoint}. */
+    RESUMED,
+    /** The job was cancelled ({@code error} holds the reason); it runs no further phase. */
+    CANCELLED,
+    /** A failed or cancelled job was sent back to its recovery point; its {@code run} is one more. */
+    RETRIED,
     /** The job was refused before running (reserved; Acidic 0.1 answers refusals by completion only). */
     REJECTED;
 
     public boolean isTerminal() {
-        return this == SUCCEEDED || this == FAILED;
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
     }
 }

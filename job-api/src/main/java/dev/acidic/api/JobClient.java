@@ -112,6 +112,17 @@ public final class JobClient implements AutoCloseable {
         return answer;
     }
 
+    /**
+     * Sends {@code command} for the job under {@code key}. The future completes when the command
+     * is on the topic; its effects show as events (SIGNALLED, RESUMED, CANCELLED) and, for a
+     * cancel, as the job's completion. A command the processor refuses is answered by a
+     * {@code REJECTED} completion carrying the command's request id ({@link #awaitCompletion}
+     * registered before sending sees it).
+     */
+    public CompletableFuture<RecordMetadata> send(String key, JobCommand command) {
+        return send(key, command.encode(), UUID.randomUUID().toString());
+    }
+
     /** Sends a raw value under {@code key} to the requests topic, without awaiting a completion. */
     public CompletableFuture<RecordMetadata> send(String key, byte[] value) {
         return send(key, value, null);
@@ -228,10 +239,11 @@ public final class JobClient implements AutoCloseable {
             return;
         }
         if (h != null) {
-            // the answer to one request (a rejection or a replay): only its sender gets it
+            // the answer to one request (a rejection or a replay): its sender gets it, and whoever
+            // awaits the key's next completion, whatever it answers
             String id = new String(h.value(), StandardCharsets.UTF_8);
             for (Waiter w : ws) {
-                if (id.equals(w.requestId())) {
+                if (id.equals(w.requestId()) || w.requestId() == null) {
                     ws.remove(w);
                     w.future().complete(c);
                 }

@@ -21,7 +21,8 @@ public record JobEvent(
         Instant at,
         JsonNode result,
         JobError error,
-        Instant retryAt) {
+        Instant retryAt,
+        Integer run) {
 
     public JobEvent {
         result = Wire.nullToNull(result);

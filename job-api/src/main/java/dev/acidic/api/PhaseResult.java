@@ -1,6 +1,7 @@
 package dev.acidic.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -40,6 +41,25 @@ public sealed interface PhaseResult {
         return new WaitUntil(instant);
     }
 
+    /**
+     * Advance to the following step once a signal named {@code name} has arrived for this job
+     * (a {@code {"command":"signal","name":...}} record under its key), or {@code timeout} has
+     * passed, whichever comes first; the key is released meanwhile. A signal that arrived before is
+     * kept, so the wait then ends at once. The next step reads it with {@link StepContext#signal}
+     * (empty after a timeout).
+     */
+    static PhaseResult awaitSignal(String name, Duration timeout) {
+        return new AwaitSignal(name, timeout);
+    }
+
+    /**
+     * Advance to the following step, then stop in status {@code HALTED} until a
+     * {@code {"command":"resume"}} record arrives under the job's key (or a cancel ends it).
+     */
+    static PhaseResult halt() {
+        return Halt.INSTANCE;
+    }
+
     final class Next implements PhaseResult {
         static final Next INSTANCE = new Next();
 
@@ -69,6 +89,31 @@ public sealed interface PhaseResult {
     }
 
     record Finish(JsonNode result) implements PhaseResult {}
+
+    final class Halt implements PhaseResult {
+        static final Halt INSTANCE = new Halt();
+
+        private Halt() {}
+
+        @Override
+        public String toString() {
+            return "halt()";
+        }
+    }
+
+    record AwaitSignal(String name, Duration timeout) implements PhaseResult {
+        public AwaitSignal {
+            Objects.requireNonNull(name, "awaitSignal(name, timeout): name must not be null");
+            Objects.requireNonNull(timeout, "awaitSignal(name, timeout): timeout must not be null");
+            if (name.isEmpty() || name.length() > JobCommand.NAME_MAX_CHARS) {
+                throw new IllegalArgumentException("awaitSignal(name, timeout): a signal name has 1 to " + JobCommand.NAME_MAX_CHARS
+                        + " characters, got " + name.length());
+            }
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("awaitSignal(name, timeout): timeout must not be negative, got " + timeout);
+            }
+        }
+    }
 
     record WaitUntil(Instant instant) implements PhaseResult {
         public WaitUntil {

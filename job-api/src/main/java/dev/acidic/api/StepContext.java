@@ -42,6 +42,15 @@ public interface StepContext {
      */
     Connection connection();
 
+    /**
+     * The payload of the signal named {@code name} delivered to this job (see
+     * {@link PhaseResult#awaitSignal}); empty if none arrived. The latest signal of a name wins.
+     */
+    java.util.Optional<JsonNode> signal(String name);
+
+    /** The run of the job this step runs in: 1, then one more after each retry command. */
+    int run();
+
     /** The job's persisted key/value context; writes commit with this phase. */
     JobValues values();
 

@@ -73,7 +73,7 @@ class WireTest {
     @Test
     void eventsAndCompletionsRoundTrip() {
         JobEvent e = new JobEvent("k", 3, EventType.STEP_FAILED, "j", "s", "s", 2, Instant.parse("2026-01-01T00:00:00Z"), null,
-                new JobError("java.lang.IllegalStateException", "boom", "s", 2), Instant.parse("2026-01-01T00:00:01Z"));
+                new JobError("java.lang.IllegalStateException", "boom", "s", 2), Instant.parse("2026-01-01T00:00:01Z"), 2);
         assertEquals(e, JobEvent.decode(e.encode()));
         assertTrue(new String(e.encode(), StandardCharsets.UTF_8).contains("\"at\":\"2026-01-01T00:00:00Z\""));
         Completion c = Completion.rejected("k", "j", Completion.UNKNOWN_JOB, "no such job");

@@ -234,9 +234,9 @@ class CoreEngineIT {
         h.seedKey(key, "test.three-steps", "{\"n\":9}", "renamed_step", null, null);
         Completion c = submit(key, "test.three-steps", Map.of("n", 9));
         assertEquals(CompletionStatus.FAILED, c.status());
-        assertEquals("UnknownRecoveryPoint", c.error().type());
-        assertTrue(c.error().message().contains("'renamed_step'") && c.error().message().contains("[first, second, third]"),
-                c.error().message());
+        assertEquals(dev.acidic.api.JobError.DEFINITION_CHANGED, c.error().type());
+        assertTrue(c.error().message().contains("'renamed_step'") && c.error().message().contains("[first, second, third]")
+                && c.error().message().contains("not stored"), c.error().message());
         assertEquals(List.of(), h.effects(key));
         // the processor is still healthy
         assertEquals(CompletionStatus.SUCCEEDED, submit(h.key("after-unknown"), "test.three-steps", Map.of("n", 1)).status());

@@ -3,7 +3,10 @@ package dev.acidic.processor.it;
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.PhaseResult;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /** Test jobs for the lifecycle: waits, repeats, jumps back. Each step's effect goes to {@code test_effects}. */
@@ -11,7 +14,7 @@ final class LifecycleJobs {
     private LifecycleJobs() {}
 
     static List<JobDefinition> all() {
-        return List.of(waiting(), chunks(), recovering());
+        return List.of(waiting(), chunks(), recovering(), approval(), halting(), gated());
     }
 
     /**
@@ -71,6 +74,69 @@ final class LifecycleJobs {
                     }
                     return PhaseResult.next();
                 })
+                .build();
+    }
+
+    /**
+     * test.approval, args {"timeoutMs": t, "waitFirstMs": w}: "prepare" writes its effect (and waits
+     * w ms when given); "ask" writes its effect and awaits signal "approved" for up to t ms; "act"
+     * writes its effect and finishes with {"approved": the signal's payload, or null}.
+     */
+    static JobDefinition approval() {
+        return JobDefinition.named("test.approval")
+                .step("prepare", ctx -> {
+                    TestJobs.effect(ctx);
+                    long w = ctx.args().path("waitFirstMs").asLong(0);
+                    return w > 0 ? PhaseResult.waitUntil(Instant.now().plusMillis(w)) : PhaseResult.next();
+                })
+                .step("ask", ctx -> {
+                    TestJobs.effect(ctx);
+                    return PhaseResult.awaitSignal("approved", Duration.ofMillis(ctx.args().path("timeoutMs").asLong(60_000)));
+                })
+                .step("act", ctx -> {
+                    TestJobs.effect(ctx);
+                    Map<String, Object> result = new HashMap<>();
+                    result.put("approved", ctx.signal("approved").orElse(null));
+                    return PhaseResult.finish(result);
+                })
+                .build();
+    }
+
+    /**
+     * test.gated: "check" writes its effect and fails for good (TerminalJobException) unless the
+     * key's row in {@code test_gates} is open; "after" writes its effect and finishes with {"run": ctx.run()}.
+     */
+    static JobDefinition gated() {
+        return JobDefinition.named("test.gated")
+                .step("check", ctx -> {
+                    TestJobs.effect(ctx);
+                    try (java.sql.PreparedStatement ps = ctx.connection().prepareStatement(
+                            "SELECT coalesce((SELECT open FROM test_gates WHERE idempotency_key = ?), false)")) {
+                        ps.setString(1, ctx.idempotencyKey());
+                        try (java.sql.ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            if (!rs.getBoolean(1)) {
+                                throw new dev.acidic.api.TerminalJobException("the gate of " + ctx.idempotencyKey() + " is closed");
+                            }
+                        }
+                    }
+                    return PhaseResult.next();
+                })
+                .step("after", ctx -> {
+                    TestJobs.effect(ctx);
+                    return PhaseResult.finish(Map.of("run", ctx.run()));
+                })
+                .build();
+    }
+
+    /** test.halting: "first" writes its effect and halts; "second", once resumed, writes its effect. */
+    static JobDefinition halting() {
+        return JobDefinition.named("test.halting")
+                .step("first", ctx -> {
+                    TestJobs.effect(ctx);
+                    return PhaseResult.halt();
+                })
+                .step("second", TestJobs::effect)
                 .build();
     }
 }

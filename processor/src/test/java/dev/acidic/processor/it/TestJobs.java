@@ -30,6 +30,7 @@ public final class TestJobs {
                 at              timestamptz NOT NULL DEFAULT clock_timestamp());
             CREATE TABLE IF NOT EXISTS test_deadlock (id integer PRIMARY KEY, v integer NOT NULL);
             CREATE TABLE IF NOT EXISTS test_chunks (idempotency_key text NOT NULL, n integer NOT NULL);
+            CREATE TABLE IF NOT EXISTS test_gates (idempotency_key text PRIMARY KEY, open boolean NOT NULL);
             INSERT INTO test_deadlock VALUES (1, 0), (2, 0) ON CONFLICT DO NOTHING""";
 
     /** Runs of each (key, step), counted whether or not the phase committed. */

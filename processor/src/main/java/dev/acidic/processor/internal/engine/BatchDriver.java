@@ -211,7 +211,7 @@ final class BatchDriver {
         boolean ok = inRound(lanes, c -> {
             List<KeyStore.NewKey> keys = new ArrayList<>(lanes.size());
             for (Lane l : lanes) {
-                keys.add(new KeyStore.NewKey(l.key, UUID.randomUUID(), l.request, l.def.firstStep()));
+                keys.add(new KeyStore.NewKey(l.key, UUID.randomUUID(), l.request, l.def.stepNames()));
             }
             Map<String, KeyRow> rows = store.insertKeys(c, keys, owner, partition);
             Map<String, List<JournalEntry>> journal = new LinkedHashMap<>();
@@ -267,10 +267,11 @@ final class BatchDriver {
                 } else if (spent(deadline)) {
                     l.pending = BUDGET_SPENT;
                     continue;
-                } else if (!l.def.hasStep(l.rp)) {
-                    o = Transitions.unknownRecoveryPoint(l.key, l.def, row);
                 } else {
-                    o = step(c, l, row);
+                    o = runner.beforeStep(c, l.key, l.def, row); // a former step's move, or DEFINITION_CHANGED
+                    if (o == null) {
+                        o = step(c, l, row);
+                    }
                 }
                 l.pending = o.phase();
                 journal.put(l.key, o.entries());

@@ -127,6 +127,9 @@ final class Claimer {
         if (row.finished()) {
             return new Claim(DriveResult.Kind.DONE, row, row.lastSeq(), List.of(), 0);
         }
+        if (row.halted()) {
+            return new Claim(DriveResult.Kind.HALTED, row, row.lastSeq(), List.of(), 0); // until a resume
+        }
         return null;
     }
 
@@ -136,7 +139,7 @@ final class Claimer {
             if (def == null) {
                 throw new IllegalArgumentException("unknown job '" + request.job() + "' must be rejected before driving");
             }
-            if (store.insertKey(c, key, UUID.randomUUID(), request, def.firstStep(), owner, partition)) {
+            if (store.insertKey(c, key, UUID.randomUUID(), request, def.stepNames(), owner, partition)) {
                 KeyRow row = store.lockRow(c, key);
                 JournalEntry accepted = accepted(def, row, request);
                 store.appendJournal(c, key, List.of(accepted));
@@ -156,7 +159,7 @@ final class Claimer {
         boolean lockedElsewhere = row.lockedBy() != null && !row.lockedBy().equals(owner) && row.lockAgeMillis() < lockTimeoutMs;
         if (lockedElsewhere) {
             long retryIn = Math.max(1, lockTimeoutMs - row.lockAgeMillis());
-            ObjectNode d = JournalEntry.newData()
+            ObjectNode d = JournalEntry.newData(row.run())
                     .put("recoveryPoint", row.recoveryPoint())
                     .put("lockedBy", row.lockedBy())
                     .put("retryAt", row.dbNow().plusMillis(retryIn).toString());
@@ -181,7 +184,7 @@ final class Claimer {
      * one of an earlier job under the key (its row deleted since), which the insert put in the row.
      */
     JournalEntry accepted(JobDefinition def, KeyRow row, JobRequest request) {
-        ObjectNode d = JournalEntry.newData().put("recoveryPoint", def.firstStep()).put("by", owner);
+        ObjectNode d = JournalEntry.newData(row.run()).put("recoveryPoint", def.firstStep()).put("by", owner);
         if (row.dueInMillis() > 0 && request.runAt() != null) {
             d.put("retryAt", request.runAt().toString()); // a delayed start: when it runs
         }

@@ -35,6 +35,8 @@ public record DriveResult(Kind kind, KeyRow row, long seqBefore, List<JournalEnt
         LOST,
         /** No such key (a timer or continuation outlived it). */
         MISSING,
+        /** The job is halted: nothing runs until a resume command (a request for it is absorbed). */
+        HALTED,
         /**
          * The key's home is another partition's task ({@code row.partition()}): only that task
          * drives it, so that one cursor alone publishes its journal. Nothing changed.

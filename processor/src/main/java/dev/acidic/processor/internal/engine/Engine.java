@@ -27,6 +27,7 @@ public final class Engine {
     private final Claimer claimer;
     private final PhaseRunner runner;
     private final BatchDriver batches;
+    private final CommandRunner commands;
 
     public Engine(DataSource ds, JobRegistry jobs, EngineSettings settings) {
         this.jobs = jobs;
@@ -39,6 +40,7 @@ public final class Engine {
         this.runner = new PhaseRunner(ds, store, settings.owner(), steps, policy,
                 new FailureRecorder(ds, store, settings.owner(), policy, settings.errorMessageMaxChars()), settings.outputs());
         this.batches = new BatchDriver(new BatchDriver.Parts(ds, jobs, store, steps, claimer, runner), settings.owner());
+        this.commands = new CommandRunner(ds, store);
     }
 
     /** A request to drive in a batch. */
@@ -49,6 +51,27 @@ public final class Engine {
         static Outcome of(DriveResult result) {
             return new Outcome(result, null);
         }
+    }
+
+    /**
+     * What a command did: the journal it wrote (to publish; kind ELSEWHERE when the key's home is
+     * another partition), or why it was refused; whether the request is answered with the stored
+     * outcome (a cancel for an ended job), and whether the key should be driven now (woken, resumed).
+     */
+    public record CommandOutcome(DriveResult result, String rejectReason, String rejectMessage, boolean replay,
+            boolean driveNext) {
+        static CommandOutcome rejected(String reason, String message) {
+            return new CommandOutcome(null, reason, message, false, false);
+        }
+    }
+
+    /**
+     * Applies a signal, cancel or resume to the job under {@code key} (see {@link CommandRunner}).
+     *
+     * @throws SQLException when Postgres cannot be reached: the command was not applied
+     */
+    public CommandOutcome command(String key, dev.acidic.api.JobCommand command, Integer partition) throws SQLException {
+        return commands.apply(key, command, partition);
     }
 
     /** How many given-up steps are still running in this JVM (they ignored the interrupt). */

@@ -72,7 +72,7 @@ final class FailureRecorder {
             try {
                 Faults.hit(Faults.Point.RECORD_FAILURE, key);
                 KeyRow row = store.lockRow(c, key);
-                if (row == null || row.finished() || !owner.equals(row.lockedBy()) || !rp.equals(row.recoveryPoint())) {
+                if (row == null || !row.running() || !owner.equals(row.lockedBy()) || !rp.equals(row.recoveryPoint())) {
                     c.rollback();
                     log.warn("key '{}': step '{}' failed ({}) but the key is no longer ours; leaving it to its owner", key, rp,
                             brief(failure));

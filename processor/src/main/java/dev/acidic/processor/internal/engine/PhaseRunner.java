@@ -134,14 +134,13 @@ final class PhaseRunner {
                     c.rollback();
                     return Phase.stop(DriveResult.Kind.LOST, List.of(), 0);
                 }
-                if (!def.hasStep(rp)) {
-                    Transitions.Outcome failed = Transitions.unknownRecoveryPoint(key, def, row);
-                    log.error("failing job: {}", failed.update().error().path("message").asText());
-                    store.appendJournal(c, key, failed.entries());
-                    store.update(c, key, failed.update());
+                Transitions.Outcome instead = beforeStep(c, key, def, row);
+                if (instead != null) {
+                    store.appendJournal(c, key, instead.entries());
+                    store.update(c, key, instead.update());
                     c.commit();
                     committed = true;
-                    return failed.phase();
+                    return instead.phase();
                 }
                 Transitions.Outcome o = executeStep(c, key, def, row);
                 store.appendJournal(c, key, o.entries());
@@ -169,9 +168,32 @@ final class PhaseRunner {
         }
     }
 
+    /**
+     * What a phase does, on {@code row} locked in {@code c}'s transaction, before any step: null to
+     * run the step at the row's recovery point; else the outcome to write in its place, a move
+     * from a former step to the one the definition maps it to, or the job's DEFINITION_CHANGED
+     * failure (see {@link Transitions#beforeStep}). A job that runs on (moved or not) under a
+     * definition with other steps than the ones stored gets this definition's stored, so that a
+     * later failure names the steps it last ran under; a failing job keeps the ones it had.
+     */
+    Transitions.Outcome beforeStep(Connection c, String key, JobDefinition def, KeyRow row) throws SQLException {
+        Transitions.Outcome instead = Transitions.beforeStep(key, def, row, owner);
+        boolean fails = instead != null && "FAILED".equals(instead.update().status());
+        if (!fails && Transitions.stepsChanged(def, row)) {
+            store.setSteps(c, key, def.stepNames());
+        }
+        if (fails) {
+            log.error("failing job: {}", instead.update().error().path("message").asText());
+        } else if (instead != null) {
+            log.info("job '{}' key '{}': former step '{}' maps to step '{}' of the current definition; the job continues there",
+                    def.name(), key, row.recoveryPoint(), instead.update().recoveryPoint());
+        }
+        return instead;
+    }
+
     /** Whether the locked row is still this instance's, at {@code rp}; logs why not. */
     boolean stillOurs(String key, String rp, KeyRow row) {
-        if (row != null && !row.finished() && owner.equals(row.lockedBy()) && rp.equals(row.recoveryPoint())) {
+        if (row != null && row.running() && owner.equals(row.lockedBy()) && rp.equals(row.recoveryPoint())) {
             return true;
         }
         log.info("key '{}': no longer ours at '{}' (now {} at '{}', locked by {}); stopping", key, rp,
@@ -184,7 +206,7 @@ final class PhaseRunner {
         String rp = row.recoveryPoint();
         GuardedConnection guard = new GuardedConnection(c, key, def.name(), rp);
         StepContextImpl ctx = new StepContextImpl(store, c, guard.connection(), key, def.name(), rp, row.args(),
-                row.attempts() + 1, row.stagedSeq());
+                row.attempts() + 1, row.stagedSeq(), row.run());
         try {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
             PhaseResult result = steps.step(def.step(rp), ctx, () -> Connections.abandon(c));
@@ -197,7 +219,7 @@ final class PhaseRunner {
             if (tooLarge != null) {
                 throw new IllegalStateException(tooLarge);
             }
-            return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq());
+            return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq(), ctx::hasSignal);
         } catch (Throwable t) {
             if (t instanceof Error err && !(t instanceof AssertionError)) {
                 throw err;

@@ -1,6 +1,7 @@
 package dev.acidic.processor.internal.engine;
 
 import dev.acidic.processor.internal.store.KeyStore;
+import dev.acidic.processor.internal.store.Lifecycle;
 import dev.acidic.processor.internal.store.StagedJob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -17,6 +18,7 @@ import java.util.Optional;
 
 /** The context of one phase; collects the jobs it stages so the driver can publish them after commit. */
 final class StepContextImpl implements StepContext, JobValues {
+    private static final Lifecycle LIFECYCLE = new Lifecycle();
     private final KeyStore store;
     private final Connection connection;
     private final Connection stepConnection;
@@ -25,6 +27,7 @@ final class StepContextImpl implements StepContext, JobValues {
     private final String step;
     private final JsonNode args;
     private final int attempt;
+    private final int run;
     private long stagedSeq;
     private final List<StagedJob> staged = new ArrayList<>();
 
@@ -33,7 +36,7 @@ final class StepContextImpl implements StepContext, JobValues {
      * @param stepConnection what the step gets as {@link #connection()} (a {@link GuardedConnection})
      */
     StepContextImpl(KeyStore store, Connection connection, Connection stepConnection, String key, String job, String step,
-            JsonNode args, int attempt, long stagedSeq) {
+            JsonNode args, int attempt, long stagedSeq, int run) {
         this.store = store;
         this.connection = connection;
         this.stepConnection = stepConnection;
@@ -43,6 +46,7 @@ final class StepContextImpl implements StepContext, JobValues {
         this.args = args;
         this.attempt = attempt;
         this.stagedSeq = stagedSeq;
+        this.run = run;
     }
 
     @Override
@@ -78,6 +82,11 @@ final class StepContextImpl implements StepContext, JobValues {
     @Override
     public int attempt() {
         return attempt;
+    }
+
+    @Override
+    public int run() {
+        return run;
     }
 
     @Override
@@ -129,6 +138,17 @@ final class StepContextImpl implements StepContext, JobValues {
             store.removeValue(connection, key, name);
             return null;
         });
+    }
+
+    @Override
+    public Optional<JsonNode> signal(String name) {
+        Objects.requireNonNull(name, "signal(name): name must not be null");
+        return sql(() -> LIFECYCLE.signal(connection, key, name));
+    }
+
+    /** Whether signal {@code name} has arrived for this job (so a wait for it ends at once). */
+    boolean hasSignal(String name) {
+        return signal(name).isPresent();
     }
 
     long stagedSeq() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobDefinition;
+import dev.acidic.api.JobError;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.TerminalJobException;
 import dev.acidic.processor.internal.store.JournalEntry;
@@ -19,9 +20,9 @@ import java.util.List;
 
 /**
  * The engine's pure rules: what a step's {@link PhaseResult}, a step failure or a recovery point
- * the definition no longer has turn into, as journal entries, the key row's new state and whether
- * the drive stops. No SQL and no step runs here; the callers write the result in the phase's
- * transaction.
+ * the definition no longer has (mapped to a current step, or failing the job) turn into, as
+ * journal entries, the key row's new state and whether the drive stops. No SQL and no step runs
+ * here; the callers write the result in the phase's transaction.
  */
 final class Transitions {
     /** Longest stack trace kept with an error; the rest is cut. */
@@ -37,15 +38,18 @@ final class Transitions {
      *
      * @param row the key row the step ran on (its recovery point is the step)
      * @param staged the jobs the step staged, the last of which has ordinal {@code stagedSeq}
+     * @param signalArrived whether a signal of a name has arrived for the job (for {@code awaitSignal})
      * @throws TerminalJobException for a {@code recoverTo} a step the job does not have
      */
     static Outcome afterStep(JobDefinition def, KeyRow row, PhaseResult result, String owner, List<StagedJob> staged,
-            long stagedSeq) {
+            long stagedSeq, java.util.function.Predicate<String> signalArrived) {
         String rp = row.recoveryPoint();
         int attempt = row.attempts() + 1;
         String next;
         JsonNode finalResult = null;
         Instant notBefore = null;
+        String awaiting = null;
+        boolean halt = false;
         if (result instanceof PhaseResult.Next) {
             next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
         } else if (result instanceof PhaseResult.RecoverTo r) {
@@ -64,41 +68,108 @@ final class Transitions {
             if (!next.equals(KeyRow.FINISHED)) {
                 notBefore = w.instant();
             }
+        } else if (result instanceof PhaseResult.AwaitSignal a) {
+            next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
+            if (!next.equals(KeyRow.FINISHED) && !signalArrived.test(a.name())) { // one that came first ends the wait at once
+                notBefore = row.dbNow().plus(a.timeout());
+                awaiting = a.name();
+            }
+        } else if (result instanceof PhaseResult.Halt) {
+            next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
+            halt = !next.equals(KeyRow.FINISHED);
         } else {
             throw new IllegalStateException("unsupported phase result " + result);
         }
         Instant now = row.dbNow();
         long seq = row.lastSeq();
         List<JournalEntry> entries = new ArrayList<>(2);
-        ObjectNode rpData = JournalEntry.newData().put("recoveryPoint", next).put("attempt", attempt).put("by", owner);
+        ObjectNode rpData = JournalEntry.newData(row.run()).put("recoveryPoint", next).put("attempt", attempt).put("by", owner);
         if (notBefore != null) {
             rpData.put("retryAt", notBefore.toString());
         }
+        if (awaiting != null) {
+            rpData.put("awaiting", awaiting);
+        }
         entries.add(new JournalEntry(++seq, EventType.RECOVERY_POINT, rp, rpData, now));
+        if (halt) {
+            entries.add(new JournalEntry(++seq, EventType.HALTED, rp, JournalEntry.newData(row.run()).put("recoveryPoint", next), now));
+        }
         boolean finished = next.equals(KeyRow.FINISHED);
         if (finished) {
-            ObjectNode d = JournalEntry.newData();
+            ObjectNode d = JournalEntry.newData(row.run());
             d.set("result", finalResult);
             entries.add(new JournalEntry(++seq, EventType.SUCCEEDED, rp, d, now));
         }
-        DriveResult.Kind stop = finished ? DriveResult.Kind.DONE : notBefore != null ? DriveResult.Kind.WAIT : null;
+        DriveResult.Kind stop = finished ? DriveResult.Kind.DONE : halt ? DriveResult.Kind.HALTED
+                : notBefore != null ? DriveResult.Kind.WAIT : null;
         long retryIn = notBefore == null ? 0 : Math.max(0, notBefore.toEpochMilli() - now.toEpochMilli());
-        boolean keepLock = !finished && notBefore == null;
+        boolean keepLock = !finished && !halt && notBefore == null;
         return new Outcome(new Phase(stop, next, entries, staged, retryIn), entries, new KeyStore.RowUpdate(next,
-                finished ? "SUCCEEDED" : "RUNNING", 0, finalResult, null, seq, stagedSeq, notBefore, keepLock));
+                finished ? "SUCCEEDED" : halt ? "HALTED" : "RUNNING", 0, finalResult, null, seq, stagedSeq, notBefore, keepLock,
+                awaiting));
     }
 
-    /** A stored recovery point the current definition has no step for: the job fails, naming both. */
-    static Outcome unknownRecoveryPoint(String key, JobDefinition def, KeyRow row) {
-        String message = "recovery point '" + row.recoveryPoint() + "' of key '" + key + "' is not a step of job '" + def.name()
-                + "' (its steps are " + def.stepNames() + "); the job definition changed under a running job";
-        ObjectNode err = error("UnknownRecoveryPoint", message, row.recoveryPoint(), row.attempts() + 1, null);
-        ObjectNode d = JournalEntry.newData();
+    /**
+     * What a phase does before running a step: null when the definition has the step at the row's
+     * recovery point (run it); a move to the step the definition maps it to, when it is a former
+     * step declared with {@code renamedStep} / {@code removedStep} (journaled as a
+     * {@code RECOVERY_POINT} with {@code remappedFrom}, committed as a phase of its own that runs
+     * no step; the drive goes on at the mapped step); else the job fails with
+     * {@link JobError#DEFINITION_CHANGED}. Each is a job outcome, never an exception: a changed
+     * definition cannot make a stream thread fail.
+     */
+    static Outcome beforeStep(String key, JobDefinition def, KeyRow row, String owner) {
+        String rp = row.recoveryPoint();
+        if (def.hasStep(rp)) {
+            return null;
+        }
+        return def.resolve(rp).map(step -> remapped(row, step, owner)).orElseGet(() -> definitionChanged(key, def, row));
+    }
+
+    /** Whether the row's stored step list is not {@code def}'s (another version ran it, or none was stored). */
+    static boolean stepsChanged(JobDefinition def, KeyRow row) {
+        return !def.stepNames().equals(row.steps());
+    }
+
+    /**
+     * A former step's job moved to {@code step}: the attempts and the last error belonged to the
+     * former step (or to its older code), so they start afresh, as after any committed phase.
+     */
+    static Outcome remapped(KeyRow row, String step, String owner) {
+        String from = row.recoveryPoint();
+        ObjectNode d = JournalEntry.newData(row.run()).put("recoveryPoint", step).put("remappedFrom", from).put("by", owner);
+        JournalEntry moved = new JournalEntry(row.lastSeq() + 1, EventType.RECOVERY_POINT, from, d, row.dbNow());
+        List<JournalEntry> entries = List.of(moved);
+        return new Outcome(new Phase(null, step, entries, List.of(), 0), entries,
+                new KeyStore.RowUpdate(step, "RUNNING", 0, null, null, moved.seq(), row.stagedSeq(), null, true));
+    }
+
+    /**
+     * A stored recovery point the current definition neither has nor maps: the job fails with
+     * {@link JobError#DEFINITION_CHANGED}, naming the stored step, the steps the job ran under and
+     * the current ones, and how to map it. The stored error also keeps both lists as arrays.
+     */
+    static Outcome definitionChanged(String key, JobDefinition def, KeyRow row) {
+        String rp = row.recoveryPoint();
+        String ranUnder = row.steps() == null
+                ? "its steps then were not stored (the key predates that)"
+                : "it ran under the steps " + row.steps();
+        String message = "job '" + def.name() + "' key '" + key + "' stands at step '" + rp + "', which the current definition"
+                + " neither has nor maps: " + ranUnder + ", the current steps are " + def.stepNames()
+                + ". The job failed; to let such jobs continue, declare renamedStep(\"" + rp + "\", <step>) or removedStep(\"" + rp
+                + "\", <step>) on the job's JobDefinition.Builder";
+        ObjectNode err = error(JobError.DEFINITION_CHANGED, message, rp, row.attempts() + 1, null);
+        if (row.steps() == null) {
+            err.putNull("storedSteps");
+        } else {
+            row.steps().forEach(err.putArray("storedSteps")::add);
+        }
+        def.stepNames().forEach(err.putArray("currentSteps")::add);
+        ObjectNode d = JournalEntry.newData(row.run());
         d.set("error", err);
-        JournalEntry failed = new JournalEntry(row.lastSeq() + 1, EventType.FAILED, row.recoveryPoint(), d, row.dbNow());
+        JournalEntry failed = new JournalEntry(row.lastSeq() + 1, EventType.FAILED, rp, d, row.dbNow());
         return new Outcome(Phase.stop(DriveResult.Kind.DONE, List.of(failed), 0), List.of(failed),
-                new KeyStore.RowUpdate(row.recoveryPoint(), "FAILED", row.attempts(), null, err, failed.seq(), row.stagedSeq(),
-                        null, false));
+                new KeyStore.RowUpdate(rp, "FAILED", row.attempts(), null, err, failed.seq(), row.stagedSeq(), null, false));
     }
 
     /**
@@ -116,11 +187,11 @@ final class Transitions {
         Instant now = row.dbNow();
         long seq = row.lastSeq();
         List<JournalEntry> entries = new ArrayList<>(2);
-        ObjectNode sf = JournalEntry.newData().put("recoveryPoint", rp).put("attempt", attempt).put("by", owner);
+        ObjectNode sf = JournalEntry.newData(row.run()).put("recoveryPoint", rp).put("attempt", attempt).put("by", owner);
         if (policy.failsJob(failure, attempt)) {
             sf.set("error", wireErr);
             entries.add(new JournalEntry(++seq, EventType.STEP_FAILED, rp, sf, now));
-            ObjectNode fd = JournalEntry.newData().put("attempt", attempt);
+            ObjectNode fd = JournalEntry.newData(row.run()).put("attempt", attempt);
             fd.set("error", wireErr);
             entries.add(new JournalEntry(++seq, EventType.FAILED, rp, fd, now));
             return new Outcome(Phase.stop(DriveResult.Kind.DONE, entries, 0), entries,

@@ -17,7 +17,12 @@ public record JournalEntry(long seq, EventType type, String step, ObjectNode dat
     public JobEvent toEvent(String key, String job) {
         return new JobEvent(key, seq, type, job, step, text(data, "recoveryPoint"),
                 data.hasNonNull("attempt") ? data.get("attempt").asInt() : null, at,
-                data.get("result"), error(), instant(data, "retryAt"));
+                data.get("result"), error(), instant(data, "retryAt"), data.hasNonNull("run") ? data.get("run").asInt() : null);
+    }
+
+    /** The run the entry belongs to; null for entries written before runs were recorded. */
+    public Integer run() {
+        return data.hasNonNull("run") ? data.get("run").asInt() : null;
     }
 
     public JobError error() {
@@ -36,6 +41,11 @@ public record JournalEntry(long seq, EventType type, String step, ObjectNode dat
 
     public static ObjectNode newData() {
         return Wire.objectNode();
+    }
+
+    /** An event's data, stamped with the job's {@code run}. */
+    public static ObjectNode newData(int run) {
+        return Wire.objectNode().put("run", run);
     }
 
     private static String text(JsonNode n, String field) {

@@ -2,6 +2,7 @@ package dev.acidic.processor.internal.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -12,6 +13,10 @@ import java.util.UUID;
  * @param dueInMillis next_attempt_at - now(); &lt;= 0 when due or unset
  * @param partition the key's home: the requests partition whose task created it and alone drives
  *     it; null for a key created without one (by an older version), which the next drive sets
+ * @param steps the step names of the job definition the key last ran a phase under (or was
+ *     created by), in order; null for a key created before they were stored
+ * @param awaiting the signal a waiting job waits for (its timeout is the due time), or null
+ * @param run 1, then one more for each retry command
  */
 public record KeyRow(
         String key,
@@ -29,12 +34,25 @@ public record KeyRow(
         long lastSeq,
         long stagedSeq,
         Instant dbNow,
-        Integer partition) {
+        Integer partition,
+        List<String> steps,
+        String awaiting,
+        int run) {
 
     /** The recovery point stored once the last step has committed. */
     public static final String FINISHED = "$finished";
 
+    /** The job has ended (succeeded, failed or was cancelled); a halted job has not. */
     public boolean finished() {
-        return !"RUNNING".equals(status);
+        return "SUCCEEDED".equals(status) || "FAILED".equals(status) || "CANCELLED".equals(status);
+    }
+
+    /** The job may run phases (it is neither halted nor ended). */
+    public boolean running() {
+        return "RUNNING".equals(status);
+    }
+
+    public boolean halted() {
+        return "HALTED".equals(status);
     }
 }

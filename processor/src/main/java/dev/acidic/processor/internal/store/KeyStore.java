@@ -27,7 +27,7 @@ public final class KeyStore {
             idempotency_key, job_id, job, args, recovery_point, status, locked_by,
             coalesce(extract(epoch from (now() - locked_at)) * 1000, -1)::bigint AS lock_age_ms,
             coalesce(extract(epoch from (next_attempt_at - now())) * 1000, 0)::bigint AS due_in_ms,
-            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition""";
+            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition, steps, awaiting, run""";
 
     /**
      * A new key's ACCEPTED entry takes the seq after the last one of any earlier job under the
@@ -35,9 +35,9 @@ public final class KeyStore {
      */
     private static final String INSERT_KEY = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
-                                     last_seq, kafka_partition, next_attempt_at)
+                                     last_seq, kafka_partition, next_attempt_at, steps)
             VALUES (?, ?, ?, ?::jsonb, ?, now(), ?,
-                    1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?, ?)
+                    1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?, ?, ?)
             ON CONFLICT (idempotency_key) DO NOTHING""";
 
     private static final String SELECT = "SELECT " + ROW_COLUMNS + " FROM acidic_keys WHERE idempotency_key = ?";
@@ -47,11 +47,17 @@ public final class KeyStore {
     private static final String SELECT_MANY_FOR_UPDATE = "SELECT " + ROW_COLUMNS
             + " FROM acidic_keys WHERE idempotency_key = ANY (?) ORDER BY idempotency_key FOR UPDATE";
 
+    /**
+     * Each key's step list travels as a JSON array (unnest cannot yield arrays from a 2-D one)
+     * and becomes a text[] in order.
+     */
     private static final String INSERT_KEYS = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
-                                     last_seq, kafka_partition, next_attempt_at)
-            SELECT k, j, jb, a::jsonb, rp, now(), ?, 1 + coalesce(s.last_seq, 0), ?, ra
-              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) AS t(k, j, jb, a, rp, ra)
+                                     last_seq, kafka_partition, next_attempt_at, steps)
+            SELECT k, j, jb, a::jsonb, rp, now(), ?, 1 + coalesce(s.last_seq, 0), ?, ra,
+                   ARRAY(SELECT e FROM jsonb_array_elements_text(st::jsonb) WITH ORDINALITY AS x(e, i) ORDER BY i)
+              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[])
+                   AS t(k, j, jb, a, rp, ra, st)
               LEFT JOIN acidic_key_seqs s ON s.idempotency_key = t.k
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING\s""" + ROW_COLUMNS;
@@ -68,6 +74,8 @@ public final class KeyStore {
 
     private static final String SET_SEQ = "UPDATE acidic_keys SET last_seq = ? WHERE idempotency_key = ?";
 
+    private static final String SET_STEPS = "UPDATE acidic_keys SET steps = ? WHERE idempotency_key = ?";
+
     private static final String AFTER_PHASE = """
             UPDATE acidic_keys
                SET recovery_point = ?, status = ?, attempts = ?, result = ?::jsonb, error = ?::jsonb,
@@ -75,7 +83,8 @@ public final class KeyStore {
                    locked_at = CASE WHEN ? THEN now() ELSE NULL END,
                    locked_by = CASE WHEN ? THEN locked_by ELSE NULL END,
                    last_run_at = now(),
-                   finished_at = CASE WHEN ? = 'RUNNING' THEN NULL ELSE now() END
+                   finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() ELSE NULL END,
+                   awaiting = ?
              WHERE idempotency_key = ?""";
 
     private static final String JOURNAL_AFTER = """
@@ -93,15 +102,18 @@ public final class KeyStore {
             ON CONFLICT (idempotency_key, name) DO UPDATE SET value = excluded.value""";
     private static final String REMOVE_VALUE = "DELETE FROM acidic_values WHERE idempotency_key = ? AND name = ?";
 
-    /** Inserts a new key row, locked by {@code owner}; false if the key already exists. */
-    public boolean insertKey(Connection c, String key, UUID jobId, JobRequest req, String firstStep, String owner, Integer partition)
+    /**
+     * Inserts a new key row at the first of {@code steps} (its job's step names, stored with it),
+     * locked by {@code owner}; false if the key already exists.
+     */
+    public boolean insertKey(Connection c, String key, UUID jobId, JobRequest req, List<String> steps, String owner, Integer partition)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_KEY)) {
             ps.setString(1, key);
             ps.setObject(2, jobId);
             ps.setString(3, req.job());
             ps.setString(4, json(req.args()));
-            ps.setString(5, firstStep);
+            ps.setString(5, steps.get(0));
             ps.setString(6, owner);
             ps.setString(7, key);
             setInt(ps, 8, partition);
@@ -110,6 +122,7 @@ public final class KeyStore {
             } else {
                 ps.setObject(9, utc(req.runAt()));
             }
+            ps.setArray(10, c.createArrayOf("text", steps.toArray()));
             return ps.executeUpdate() == 1;
         }
     }
@@ -146,7 +159,18 @@ public final class KeyStore {
         return new KeyRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getInt(10),
                 parse(rs.getString(4)), parse(rs.getString(11)), parse(rs.getString(12)), rs.getLong(13),
-                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class));
+                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class), steps(rs.getArray(17)), rs.getString(18), rs.getInt(19));
+    }
+
+    private static List<String> steps(java.sql.Array a) throws SQLException {
+        if (a == null) {
+            return null;
+        }
+        try {
+            return java.util.Collections.unmodifiableList(java.util.Arrays.asList((String[]) a.getArray()));
+        } finally {
+            a.free();
+        }
     }
 
     /** The rows of {@code keys} that exist, each locked FOR UPDATE, by key. */
@@ -164,8 +188,8 @@ public final class KeyStore {
         return out;
     }
 
-    /** A key to create: its job, first step and request. */
-    public record NewKey(String key, UUID jobId, JobRequest request, String firstStep) {}
+    /** A key to create: its job's step names (it starts at the first) and its request. */
+    public record NewKey(String key, UUID jobId, JobRequest request, List<String> steps) {}
 
     /**
      * Inserts the keys that do not exist yet, locked by {@code owner}, in one statement.
@@ -180,14 +204,16 @@ public final class KeyStore {
         String[] a = new String[n];
         String[] rp = new String[n];
         OffsetDateTime[] ra = new OffsetDateTime[n];
+        String[] st = new String[n];
         for (int i = 0; i < n; i++) {
             NewKey nk = keys.get(i);
             k[i] = nk.key();
             j[i] = nk.jobId();
             jb[i] = nk.request().job();
             a[i] = json(nk.request().args());
-            rp[i] = nk.firstStep();
+            rp[i] = nk.steps().get(0);
             ra[i] = nk.request().runAt() == null ? null : utc(nk.request().runAt());
+            st[i] = json(STORED.valueToTree(nk.steps()));
         }
         java.util.Map<String, KeyRow> out = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(INSERT_KEYS)) {
@@ -199,6 +225,7 @@ public final class KeyStore {
             ps.setArray(6, c.createArrayOf("text", a));
             ps.setArray(7, c.createArrayOf("text", rp));
             ps.setArray(8, c.createArrayOf("timestamptz", ra));
+            ps.setArray(9, c.createArrayOf("text", st));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     KeyRow r = row(rs);
@@ -269,9 +296,27 @@ public final class KeyStore {
         }
     }
 
-    /** The new state of a key after a phase (or after recording a failure). */
+    /** Stores {@code steps} as the step names of the definition the key now runs under. */
+    public void setSteps(Connection c, String key, List<String> steps) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SET_STEPS)) {
+            ps.setArray(1, c.createArrayOf("text", steps.toArray()));
+            ps.setString(2, key);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The new state of a key after a phase (or after recording a failure).
+     *
+     * @param awaiting the signal the job now waits for (with {@code nextAttemptAt} as the timeout), or null
+     */
     public record RowUpdate(String recoveryPoint, String status, int attempts, JsonNode result, JsonNode error, long lastSeq,
-            long stagedSeq, Instant nextAttemptAt, boolean keepLock) {}
+            long stagedSeq, Instant nextAttemptAt, boolean keepLock, String awaiting) {
+        public RowUpdate(String recoveryPoint, String status, int attempts, JsonNode result, JsonNode error, long lastSeq,
+                long stagedSeq, Instant nextAttemptAt, boolean keepLock) {
+            this(recoveryPoint, status, attempts, result, error, lastSeq, stagedSeq, nextAttemptAt, keepLock, null);
+        }
+    }
 
     public void update(Connection c, String key, RowUpdate u) throws SQLException {
         update(c, java.util.Map.of(key, u));
@@ -313,7 +358,8 @@ public final class KeyStore {
         ps.setBoolean(9, u.keepLock());
         ps.setBoolean(10, u.keepLock());
         ps.setString(11, u.status());
-        ps.setString(12, key);
+        ps.setString(12, u.awaiting());
+        ps.setString(13, key);
     }
 
     public List<JournalEntry> journalAfter(Connection c, String key, long seq) throws SQLException {

@@ -54,6 +54,7 @@ public final class Reaper {
     private static final String DELETE_JOURNAL = "DELETE FROM acidic_journal WHERE idempotency_key = ANY (?)";
     private static final String DELETE_VALUES = "DELETE FROM acidic_values WHERE idempotency_key = ANY (?)";
     private static final String DELETE_STAGED = "DELETE FROM acidic_staged WHERE idempotency_key = ANY (?)";
+    private static final String DELETE_SIGNALS = "DELETE FROM acidic_signals WHERE idempotency_key = ANY (?)";
     private static final String DELETE_KEYS = "DELETE FROM acidic_keys WHERE idempotency_key = ANY (?)";
     private static final String RECORD_FAILURES = """
             DELETE FROM acidic_record_failures WHERE (topic, kafka_partition, record_offset) IN (
@@ -190,6 +191,7 @@ public final class Reaper {
         long journal = delete(c, DELETE_JOURNAL, arr);
         long values = delete(c, DELETE_VALUES, arr);
         long staged = delete(c, DELETE_STAGED, arr);
+        delete(c, DELETE_SIGNALS, arr); // signals delivered to the reaped jobs
         long deleted = delete(c, DELETE_KEYS, arr);
         if (deleted != keys.size()) { // the rows are locked: nothing else can have deleted one
             throw new SQLException("the reaper locked " + keys.size() + " key rows but deleted " + deleted);

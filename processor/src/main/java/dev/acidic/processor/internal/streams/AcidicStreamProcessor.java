@@ -63,6 +63,8 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private PendingBatch pending;
     private PoisonGuard guard;
     private Forwarding forwarding;
+    private Commands commands;
+    private Outages outages;
     private int partition;
 
     AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health) {
@@ -86,6 +88,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.guard = new PoisonGuard(new RecordFailures(ds), cfg.recordMaxFailures(), replies, cfg.continuationsTopic());
         this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies);
         this.forwarding = new Forwarding(context, partition, cfg.requestsTopic());
+        this.commands = new Commands(engine, publisher, replies, forwarding, partition);
         this.timers = new TimerStore(context, context.getStateStore(Outputs.TIMERS), cfg.timerInterval(), cfg.driveBudget(),
                 (key, dueAt) -> guard.handleTimer(key, partition, dueAt, () -> {
                     Faults.hitUnchecked(Faults.Point.FIRE_TIMER, key);
@@ -93,6 +96,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 }));
         this.pending = new PendingBatch(context, context.getStateStore(Outputs.PENDING), cfg.batchMax(), cfg.batchLinger(),
                 this::driveBatch, health::isDown);
+        this.outages = new Outages(health, pending, cfg.exactlyOnce(), cfg.maxPollInterval());
         pending.restore();
         timers.resume();
         CompleterPace pace = new CompleterPace(cfg.completerIdle(), cfg.driveBudget());
@@ -151,31 +155,46 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             }
             return;
         }
-        RequestDecoder.Accepted a = decodeOrAnswer(src);
-        if (a != null) {
+        RequestDecoder.Decoded decoded = decodeOrAnswer(src);
+        if (decoded instanceof RequestDecoder.Accepted a) {
             accept(src, a.key(), a.request());
+        } else if (decoded instanceof RequestDecoder.Commanded c) {
+            pending.drain(); // requests that came before it first: a cancel right after its request finds the job
+            outages.untilDone(new PendingBatch.Queued(null, src, c.key(), null), () -> command(src, c));
         }
     }
 
-    /** The request {@code src} holds, or null once it was answered (rejected) or sent to the DLQ. */
-    private RequestDecoder.Accepted decodeOrAnswer(Pending src) {
+    /**
+     * The request or command {@code src} holds ({@link RequestDecoder.Accepted} or
+     * {@link RequestDecoder.Commanded}), or null once it was answered (rejected) or sent to the DLQ.
+     */
+    private RequestDecoder.Decoded decodeOrAnswer(Pending src) {
         RequestDecoder.Decoded decoded = decoder.decode(src.key(), src.value(), src.requestId());
         if (decoded instanceof RequestDecoder.Unanswerable u) {
             replies.dlq(src, u.reason());
+            return null;
         } else if (decoded instanceof RequestDecoder.Rejected r) {
             replies.reject(src, r.key(), r.job(), r.reason(), r.message(), r.toDlq());
-        } else if (decoded instanceof RequestDecoder.Accepted a) {
-            return a;
+            return null;
         }
-        return null;
+        return decoded;
+    }
+
+    private void command(Pending src, RequestDecoder.Commanded c) {
+        boolean drive;
+        try {
+            drive = commands.run(src, c.key(), c.command());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot apply the " + c.command().command() + " for key '" + c.key() + "': "
+                    + e.getMessage() + "; it will be applied again", e);
+        }
+        if (drive) {
+            driveOrRetryLater(c.key());
+        }
     }
 
     private void accept(Pending src, String key, JobRequest request) {
         PendingBatch.Queued q = new PendingBatch.Queued(null, src, key, request);
-        if (cfg.exactlyOnce() && health.isDown()) {
-            pending.park(q); // no connection attempt while Postgres is away: driven once it answers
-            return;
-        }
         // Batching needs exactly-once: only then do the pending store and the input offsets commit
         // together. Under at-least-once they can part after a crash, and a request driven from the
         // restored store would come again as a record, and be answered twice.
@@ -189,55 +208,16 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
 
     /** Drives one request by itself; one that meets an outage waits it out. */
     private void drive(PendingBatch.Queued q) {
-        while (true) {
-            if (!cfg.exactlyOnce() && health.isDown()) {
-                // no connection attempt meanwhile; giving up is an outage, never counted against the record
-                awaitPostgres(q, new IllegalStateException("Postgres is unreachable",
-                        new java.sql.SQLTransientConnectionException("Postgres did not answer the processor's prober")));
-            }
+        outages.untilDone(q, () -> {
+            DriveResult d;
             try {
-                DriveResult d;
-                try {
-                    d = engine.drive(q.key(), q.request(), partition);
-                } catch (SQLException e) {
-                    answerFailure(q, e);
-                    return;
-                }
-                handle(q.key(), q.source(), q.request(), d);
+                d = engine.drive(q.key(), q.request(), partition);
+            } catch (SQLException e) {
+                answerFailure(q, e);
                 return;
-            } catch (RuntimeException e) {
-                if (!SqlErrors.isUnavailable(e)) {
-                    throw e;
-                }
-                health.markDown(e);
-                if (cfg.exactlyOnce()) {
-                    pending.park(q); // in the store, committed with this record's offset: nothing is lost
-                    return;
-                }
-                awaitPostgres(q, e);
             }
-        }
-    }
-
-    /**
-     * Under at-least-once nothing durable holds a request but its uncommitted offset, so its
-     * stream thread waits for Postgres, up to half the main consumer's max.poll.interval.ms; past
-     * that it gives up (the thread is replaced, the request processed again).
-     */
-    private void awaitPostgres(PendingBatch.Queued q, RuntimeException outage) {
-        long limit = System.nanoTime() + cfg.maxPollInterval().toNanos() / 2;
-        while (health.isDown()) {
-            if (System.nanoTime() > limit) {
-                throw outage;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw outage;
-            }
-        }
-        log.debug("Postgres answers again; driving key '{}' (job {})", q.key(), q.request().job());
+            handle(q.key(), q.source(), q.request(), d);
+        });
     }
 
     /**
@@ -247,16 +227,45 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
      */
     private List<PendingBatch.Queued> driveBatch(List<PendingBatch.Queued> queued) {
         List<PendingBatch.Queued> batch = new ArrayList<>(queued.size());
+        List<PendingBatch.Queued> waiting = new ArrayList<>();
         for (PendingBatch.Queued q : queued) {
             if (!q.restored()) {
                 batch.add(q);
                 continue;
             }
-            // restored from the store: decoded by this version's rules, answered if it refuses it
-            RequestDecoder.Accepted a = decodeOrAnswer(q.source());
-            if (a != null) {
+            // restored from the store (or parked in an outage before it was decoded): decoded by
+            // this version's rules, answered if it refuses it
+            RequestDecoder.Decoded decoded = decodeOrAnswer(q.source());
+            if (decoded instanceof RequestDecoder.Accepted a) {
                 batch.add(new PendingBatch.Queued(q.storeKey(), q.source(), a.key(), a.request()));
+            } else if (decoded instanceof RequestDecoder.Commanded c) {
+                // in arrival order: the requests before it first, then the command by itself
+                drive(batch, waiting);
+                batch.clear();
+                if (health.isDown()) {
+                    waiting.add(q);
+                    continue;
+                }
+                try {
+                    guard.handle(q.source(), () -> command(q.source(), c));
+                } catch (RuntimeException e) {
+                    if (!SqlErrors.isUnavailable(e)) {
+                        throw e;
+                    }
+                    health.markDown(e);
+                    waiting.add(q);
+                }
             }
+        }
+        drive(batch, waiting);
+        return waiting;
+    }
+
+    /** Drives {@code batch} (requests) as one batch and answers each; adds those that met an outage to {@code waiting}. */
+    private void drive(List<PendingBatch.Queued> batch, List<PendingBatch.Queued> waiting) {
+        if (health.isDown()) {
+            waiting.addAll(batch); // an earlier part met an outage: no connection attempt for the rest
+            return;
         }
         List<Engine.Item> items = new ArrayList<>(batch.size());
         for (PendingBatch.Queued q : batch) {
@@ -268,7 +277,6 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         if (log.isDebugEnabled()) {
             log.debug("task partition {}: drove a batch of {} requests", partition, items.size());
         }
-        List<PendingBatch.Queued> waiting = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             PendingBatch.Queued q = batch.get(i);
             Engine.Outcome o = outcomes.get(i);
@@ -290,7 +298,6 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 waiting.add(q);
             }
         }
-        return waiting;
     }
 
     /**
@@ -330,7 +337,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             case CONTINUE -> ctx.forward(new Record<>(keyBytes, Continuation.drive(partition), ctx.currentSystemTimeMs()),
                     Outputs.CONTINUE);
             case ELSEWHERE -> forwarding.home(key, keyBytes, src, d.row().partition());
-            case LOST, MISSING -> { }
+            case LOST, MISSING, HALTED -> { }
             default -> throw new IllegalStateException("unexpected drive result " + d.kind());
         }
     }

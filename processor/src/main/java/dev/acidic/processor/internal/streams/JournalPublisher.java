@@ -79,8 +79,12 @@ final class JournalPublisher {
             ctx.forward(new Record<>(keyBytes, e.toEvent(key, d.job()).encode(), now), Outputs.EVENTS);
             Faults.hitUnchecked(Faults.Point.DURING_PUBLISH, key);
             if (e.type().isTerminal()) {
-                CompletionStatus st = e.type() == EventType.SUCCEEDED ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
-                replies.completion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false), null);
+                CompletionStatus st = switch (e.type()) {
+                    case SUCCEEDED -> CompletionStatus.SUCCEEDED;
+                    case CANCELLED -> CompletionStatus.CANCELLED;
+                    default -> CompletionStatus.FAILED;
+                };
+                replies.completion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false, e.run()), null);
                 terminal = true;
             }
             eventSeq = e.seq();

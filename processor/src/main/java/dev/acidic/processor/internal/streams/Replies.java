@@ -112,14 +112,18 @@ final class Replies {
 
     /** The stored outcome of a finished key, answering a later request for it. */
     static Completion replay(String key, KeyRow row) {
-        CompletionStatus st = "SUCCEEDED".equals(row.status()) ? CompletionStatus.SUCCEEDED : CompletionStatus.FAILED;
+        CompletionStatus st = switch (row.status()) {
+            case "SUCCEEDED" -> CompletionStatus.SUCCEEDED;
+            case "CANCELLED" -> CompletionStatus.CANCELLED;
+            default -> CompletionStatus.FAILED;
+        };
         JobError err = null;
         if (row.error() != null && row.error().isObject()) {
             JsonNode e = row.error();
             err = new JobError(text(e, "type"), text(e, "message"), text(e, "step"),
                     e.hasNonNull("attempt") ? e.get("attempt").asInt() : null);
         }
-        return new Completion(key, st, row.job(), row.result(), err, null, true);
+        return new Completion(key, st, row.job(), row.result(), err, null, true, row.run());
     }
 
     private static String text(JsonNode n, String f) {

@@ -1,6 +1,7 @@
 package dev.acidic.processor.internal.streams;
 
 import dev.acidic.api.Completion;
+import dev.acidic.api.JobCommand;
 import dev.acidic.api.JobRequest;
 import dev.acidic.api.WireFormatException;
 import dev.acidic.processor.internal.engine.JobRegistry;
@@ -26,10 +27,13 @@ final class RequestDecoder {
     record Limits(int keyMaxBytes, int requestMaxBytes, int argsMaxDepth) {}
 
     /** What a record turned out to be. */
-    sealed interface Decoded permits Accepted, Rejected, Unanswerable {}
+    sealed interface Decoded permits Accepted, Commanded, Rejected, Unanswerable {}
 
     /** A valid request for a known job. */
     record Accepted(String key, JobRequest request) implements Decoded {}
+
+    /** A valid command (signal, cancel, resume) for the job under the key. */
+    record Commanded(String key, JobCommand command) implements Decoded {}
 
     /**
      * A request answered {@code REJECTED} with {@code reason}; copied to the DLQ when malformed
@@ -77,7 +81,8 @@ final class RequestDecoder {
         try {
             request = JobRequest.decode(value);
         } catch (WireFormatException e) {
-            return invalid(key, null, e.getMessage());
+            // not a job request: a command, or invalid (a value with a "job" is a job request, whatever else it holds)
+            return command(key, value, e);
         }
         if (request.job().length() > JobRegistry.NAME_MAX_CHARS) {
             return invalid(key, null, "job name of " + request.job().length() + " characters exceeds the limit of "
@@ -100,6 +105,23 @@ final class RequestDecoder {
                     + "' is registered with this processor; known jobs: " + jobs.names(), false);
         }
         return new Accepted(key, request);
+    }
+
+    private static Decoded command(String key, byte[] value, WireFormatException notARequest) {
+        com.fasterxml.jackson.databind.JsonNode tree;
+        try {
+            tree = dev.acidic.api.Wire.decode(value, com.fasterxml.jackson.databind.JsonNode.class);
+        } catch (WireFormatException e) {
+            return invalid(key, null, notARequest.getMessage());
+        }
+        if (!JobCommand.isCommand(tree)) {
+            return invalid(key, null, notARequest.getMessage());
+        }
+        try {
+            return new Commanded(key, JobCommand.decode(value));
+        } catch (WireFormatException e) {
+            return invalid(key, null, e.getMessage());
+        }
     }
 
     private static Rejected invalid(String key, String job, String message) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobDefinition;
+import dev.acidic.api.JobError;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.StepTimeoutException;
 import dev.acidic.api.TerminalJobException;
@@ -31,9 +32,15 @@ class TransitionsTest {
     private static final FailurePolicy POLICY = new FailurePolicy(
             new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), 3), Duration.ofSeconds(60));
 
+    private static final java.util.function.Predicate<String> NO_SIGNAL = name -> false;
+
     private static KeyRow row(String rp, int attempts, long lastSeq) {
+        return row(rp, attempts, lastSeq, JOB.stepNames());
+    }
+
+    private static KeyRow row(String rp, int attempts, long lastSeq, List<String> steps) {
         return new KeyRow("k", UUID.randomUUID(), JOB.name(), rp, "RUNNING", "me", 0, 0, attempts, null, null, null, lastSeq, 0,
-                NOW, 0);
+                NOW, 0, steps, null, 1);
     }
 
     private static List<EventType> types(List<JournalEntry> entries) {
@@ -42,7 +49,7 @@ class TransitionsTest {
 
     @Test
     void nextAdvancesToTheFollowingStepAndKeepsTheLock() {
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 4), PhaseResult.next(), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 4), PhaseResult.next(), "me", List.of(), 0, NO_SIGNAL);
         assertNull(o.phase().stop(), "the drive goes on");
         assertEquals("b", o.phase().nextRecoveryPoint());
         assertEquals(List.of(EventType.RECOVERY_POINT), types(o.entries()));
@@ -58,7 +65,7 @@ class TransitionsTest {
 
     @Test
     void nextAfterTheLastStepSucceedsAndUnlocks() {
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("c", 2, 7), PhaseResult.next(), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("c", 2, 7), PhaseResult.next(), "me", List.of(), 0, NO_SIGNAL);
         assertEquals(DriveResult.Kind.DONE, o.phase().stop());
         assertEquals(List.of(EventType.RECOVERY_POINT, EventType.SUCCEEDED), types(o.entries()));
         assertEquals(List.of(8L, 9L), o.entries().stream().map(JournalEntry::seq).toList());
@@ -70,7 +77,7 @@ class TransitionsTest {
 
     @Test
     void finishSucceedsAtOnceWithTheResult() {
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 1), PhaseResult.finish(Map.of("x", 1)), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 1), PhaseResult.finish(Map.of("x", 1)), "me", List.of(), 0, NO_SIGNAL);
         assertEquals(DriveResult.Kind.DONE, o.phase().stop());
         assertEquals(1, o.update().result().get("x").asInt());
         assertEquals(1, o.entries().get(1).data().get("result").get("x").asInt());
@@ -78,19 +85,19 @@ class TransitionsTest {
 
     @Test
     void repeatStaysAtTheStepAndRecoverToJumps() {
-        Transitions.Outcome repeat = Transitions.afterStep(JOB, row("b", 0, 3), PhaseResult.repeat(), "me", List.of(), 0);
+        Transitions.Outcome repeat = Transitions.afterStep(JOB, row("b", 0, 3), PhaseResult.repeat(), "me", List.of(), 0, NO_SIGNAL);
         assertEquals("b", repeat.phase().nextRecoveryPoint());
         assertNull(repeat.phase().stop());
-        Transitions.Outcome back = Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("a"), "me", List.of(), 0);
+        Transitions.Outcome back = Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("a"), "me", List.of(), 0, NO_SIGNAL);
         assertEquals("a", back.update().recoveryPoint());
         assertThrows(TerminalJobException.class,
-                () -> Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("nope"), "me", List.of(), 0));
+                () -> Transitions.afterStep(JOB, row("c", 0, 3), PhaseResult.recoverTo("nope"), "me", List.of(), 0, NO_SIGNAL));
     }
 
     @Test
     void waitUntilReleasesTheKeyUntilTheInstant() {
         Instant later = NOW.plusSeconds(30);
-        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.waitUntil(later), "me", List.of(), 0);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.waitUntil(later), "me", List.of(), 0, NO_SIGNAL);
         assertEquals(DriveResult.Kind.WAIT, o.phase().stop());
         assertEquals(30_000, o.phase().retryInMillis());
         assertEquals("b", o.update().recoveryPoint());
@@ -129,12 +136,62 @@ class TransitionsTest {
     }
 
     @Test
-    void aRecoveryPointTheDefinitionLacksFailsTheJobNamingBoth() {
-        Transitions.Outcome o = Transitions.unknownRecoveryPoint("k", JOB, row("gone", 0, 6));
+    void aRecoveryPointTheDefinitionHasRunsItsStep() {
+        assertNull(Transitions.beforeStep("k", JOB, row("b", 2, 6), "me"));
+        assertFalse(Transitions.stepsChanged(JOB, row("b", 0, 6)));
+        assertTrue(Transitions.stepsChanged(JOB, row("b", 0, 6, List.of("a", "b"))), "steps were only added: it runs, under new steps");
+        assertTrue(Transitions.stepsChanged(JOB, row("b", 0, 6, null)), "a key from before steps were stored gets them");
+    }
+
+    @Test
+    void aFormerStepMovesToTheStepItMapsToAsAPhaseOfItsOwn() {
+        JobDefinition v2 = JobDefinition.named("t.job")
+                .step("a", ctx -> PhaseResult.next()).step("b2", ctx -> PhaseResult.next()).step("c", ctx -> PhaseResult.next())
+                .renamedStep("b", "b2").removedStep("x", "c")
+                .build();
+        Transitions.Outcome o = Transitions.beforeStep("k", v2, row("b", 2, 6), "me");
+        assertNull(o.phase().stop(), "the drive goes on, at the mapped step");
+        assertEquals("b2", o.phase().nextRecoveryPoint());
+        assertEquals(List.of(EventType.RECOVERY_POINT), types(o.entries()));
+        JournalEntry moved = o.entries().get(0);
+        assertEquals(7, moved.seq());
+        assertEquals("b", moved.step(), "the event's step is the former one");
+        assertEquals("b2", moved.data().get("recoveryPoint").asText());
+        assertEquals("b", moved.data().get("remappedFrom").asText());
+        assertFalse(moved.data().has("attempt"), "no step ran");
+        assertEquals("b2", o.update().recoveryPoint());
+        assertEquals("RUNNING", o.update().status());
+        assertEquals(0, o.update().attempts(), "the mapped step starts with fresh attempts");
+        assertNull(o.update().error());
+        assertTrue(o.update().keepLock());
+        assertEquals(7, o.update().lastSeq());
+
+        Transitions.Outcome removed = Transitions.beforeStep("k", v2, row("x", 0, 3), "me");
+        assertEquals("c", removed.update().recoveryPoint());
+        assertEquals("x", removed.entries().get(0).data().get("remappedFrom").asText());
+    }
+
+    @Test
+    void aRecoveryPointTheDefinitionNeitherHasNorMapsFailsTheJobNamingStoredAndCurrentSteps() {
+        Transitions.Outcome o = Transitions.beforeStep("k", JOB, row("gone", 0, 6, List.of("a", "gone", "c")), "me");
+        assertEquals(DriveResult.Kind.DONE, o.phase().stop());
         assertEquals("FAILED", o.update().status());
+        assertFalse(o.update().keepLock());
+        assertEquals("gone", o.update().recoveryPoint(), "the row keeps where it stood");
         assertEquals(List.of(EventType.FAILED), types(o.entries()));
+        assertEquals(7, o.entries().get(0).seq());
+        assertEquals(JobError.DEFINITION_CHANGED, o.update().error().get("type").asText());
+        assertEquals(JobError.DEFINITION_CHANGED, o.entries().get(0).error().type(), "the event and completion carry the type");
         String message = o.update().error().get("message").asText();
-        assertTrue(message.contains("'gone'") && message.contains("[a, b, c]"), message);
+        assertTrue(message.contains("'gone'") && message.contains("[a, gone, c]") && message.contains("[a, b, c]")
+                && message.contains("renamedStep(\"gone\"") && message.contains("key 'k'"), message);
+        assertEquals("[\"a\",\"gone\",\"c\"]", o.update().error().get("storedSteps").toString());
+        assertEquals("[\"a\",\"b\",\"c\"]", o.update().error().get("currentSteps").toString());
+
+        Transitions.Outcome old = Transitions.beforeStep("k", JOB, row("gone", 0, 6, null), "me");
+        String unknown = old.update().error().get("message").asText();
+        assertTrue(unknown.contains("not stored") && unknown.contains("[a, b, c]"), unknown);
+        assertTrue(old.update().error().get("storedSteps").isNull());
     }
 
     @Test
@@ -167,5 +224,37 @@ class TransitionsTest {
         assertTrue(stored.startsWith("m".repeat(50) + "... [cut: 100000"), stored);
         assertEquals(stored, o.entries().get(0).data().path("error").path("message").asText(), "the event carries the cut message");
         assertTrue(o.update().error().path("stack").asText().length() < Transitions.MAX_STACK_CHARS + 100);
+    }
+
+    @Test
+    void awaitSignalReleasesTheKeyUntilTheTimeoutUnlessTheSignalCameFirst() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitSignal("approved",
+                java.time.Duration.ofMinutes(5)), "me", List.of(), 0, NO_SIGNAL);
+        assertEquals(DriveResult.Kind.WAIT, o.phase().stop());
+        assertEquals("b", o.update().recoveryPoint(), "the step after the wait runs when it ends");
+        assertEquals("approved", o.update().awaiting());
+        assertEquals(NOW.plus(java.time.Duration.ofMinutes(5)), o.update().nextAttemptAt(), "the timeout, by Postgres' clock");
+        assertFalse(o.update().keepLock(), "the key is released while it waits");
+        assertEquals("approved", o.entries().get(0).data().path("awaiting").asText());
+
+        Transitions.Outcome early = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitSignal("approved",
+                java.time.Duration.ofMinutes(5)), "me", List.of(), 0, "approved"::equals);
+        assertEquals(null, early.phase().stop(), "a signal kept from before ends the wait at once");
+        assertEquals(null, early.update().awaiting());
+        assertEquals(null, early.update().nextAttemptAt());
+    }
+
+    @Test
+    void haltStopsTheJobAtTheNextStepUntilResumedButHaltAfterTheLastStepSucceeds() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.halt(), "me", List.of(), 0, NO_SIGNAL);
+        assertEquals(DriveResult.Kind.HALTED, o.phase().stop());
+        assertEquals("HALTED", o.update().status());
+        assertEquals("b", o.update().recoveryPoint());
+        assertEquals(List.of(EventType.RECOVERY_POINT, EventType.HALTED), o.entries().stream().map(JournalEntry::type).toList());
+        assertEquals(List.of(3L, 4L), o.entries().stream().map(JournalEntry::seq).toList());
+        assertFalse(o.update().keepLock());
+        Transitions.Outcome last = Transitions.afterStep(JOB, row("c", 0, 2), PhaseResult.halt(), "me", List.of(), 0, NO_SIGNAL);
+        assertEquals(DriveResult.Kind.DONE, last.phase().stop());
+        assertEquals("SUCCEEDED", last.update().status());
     }
 }

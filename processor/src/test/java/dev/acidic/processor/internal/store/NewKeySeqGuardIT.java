@@ -143,13 +143,13 @@ class NewKeySeqGuardIT {
         String key = "single:" + UUID.randomUUID();
         finishedKey(key);
         try {
-            claimDuringDelete(key, () -> inTransaction(c -> STORE.insertKey(c, key, UUID.randomUUID(), REQUEST, "first", "me", 0)));
+            claimDuringDelete(key, () -> inTransaction(c -> STORE.insertKey(c, key, UUID.randomUUID(), REQUEST, List.of("first"), "me", 0)));
             fail("the insert that raced the delete went in at seq " + lastSeq(key));
         } catch (ExecutionException e) {
             assertRetryable(e);
         }
         assertEquals(-1, lastSeq(key), "nothing of it committed");
-        boolean inserted = inTransaction(c -> STORE.insertKey(c, key, UUID.randomUUID(), REQUEST, "first", "me", 0));
+        boolean inserted = inTransaction(c -> STORE.insertKey(c, key, UUID.randomUUID(), REQUEST, List.of("first"), "me", 0));
         assertTrue(inserted);
         assertEquals(6, lastSeq(key), "the retry's ACCEPTED follows the old job's last seq");
     }
@@ -159,8 +159,8 @@ class NewKeySeqGuardIT {
         String key = "batch:" + UUID.randomUUID();
         String fresh = "batch-fresh:" + UUID.randomUUID();
         finishedKey(key);
-        List<KeyStore.NewKey> keys = List.of(new KeyStore.NewKey(key, UUID.randomUUID(), REQUEST, "first"),
-                new KeyStore.NewKey(fresh, UUID.randomUUID(), REQUEST, "first"));
+        List<KeyStore.NewKey> keys = List.of(new KeyStore.NewKey(key, UUID.randomUUID(), REQUEST, List.of("first")),
+                new KeyStore.NewKey(fresh, UUID.randomUUID(), REQUEST, List.of("first")));
         try {
             claimDuringDelete(key, () -> inTransaction(c -> STORE.insertKeys(c, keys, "me", 0)));
             fail("the batch insert that raced the delete went in at seq " + lastSeq(key));
@@ -181,7 +181,7 @@ class NewKeySeqGuardIT {
             ps.setString(1, key);
             ps.executeUpdate();
         }
-        boolean inserted = inTransaction(c -> STORE.insertKey(c, key, UUID.randomUUID(), REQUEST, "first", "me", 0));
+        boolean inserted = inTransaction(c -> STORE.insertKey(c, key, UUID.randomUUID(), REQUEST, List.of("first"), "me", 0));
         assertTrue(inserted);
         assertEquals(6, lastSeq(key));
     }
