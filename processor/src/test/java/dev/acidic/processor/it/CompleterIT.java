@@ -22,11 +22,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,7 +94,7 @@ class CompleterIT {
 
         for (String key : List.of(stranded, halfWay, unhomed)) {
             awaitCompletion(key);
-            await(() -> h.eventsOf(key).size() >= WHOLE_LIFE.size(), "the events of " + key);
+            Waits.await(() -> h.eventsOf(key).size() >= WHOLE_LIFE.size(), WAIT, "the events of " + key);
         }
         Thread.sleep(3_000); // a few more sweeps: nothing more may come
         for (String key : List.of(stranded, halfWay, unhomed)) {
@@ -107,7 +105,7 @@ class CompleterIT {
             List<JobEvent> events = h.eventsOf(key);
             assertEquals(WHOLE_LIFE, events.stream().map(JobEvent::type).toList(), key + ": " + events);
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L), events.stream().map(JobEvent::seq).toList(), "each event once, in order");
-            assertEquals(List.of("first", "second", "third"), effects(key), key + ": every step's effect once");
+            assertEquals(List.of("first", "second", "third"), TestJobs.effects(db, key), key + ": every step's effect once");
             assertEquals("SUCCEEDED", column(key, "status"));
         }
         assertEquals("0", column(unhomed, "kafka_partition"), "a key with no home is swept, and adopted, by partition 0's task");
@@ -131,11 +129,11 @@ class CompleterIT {
         awaitCompletion(waiting);
         Instant firstRun = firstEffectAt(waiting);
         assertFalse(firstRun.isBefore(dueAt), "not driven before its time: ran " + firstRun + ", due " + dueAt);
-        assertEquals(List.of("first", "second", "third"), effects(waiting));
-        assertEquals(List.of("first", "second", "third"), effects(ownDropped), "its first step was done before it was dropped");
+        assertEquals(List.of("first", "second", "third"), TestJobs.effects(db, waiting));
+        assertEquals(List.of("first", "second", "third"), TestJobs.effects(db, ownDropped), "its first step was done before it was dropped");
 
         Thread.sleep(2_000); // by now several sweeps ran with the live lock's key idle for longer than the completer's time
-        assertEquals(List.of(), effects(liveLock), "a live owner's key is never driven");
+        assertEquals(List.of(), TestJobs.effects(db, liveLock), "a live owner's key is never driven");
         assertEquals(List.of(), h.eventsOf(liveLock), "not even claimed (that would have journaled DEFERRED)");
         assertEquals("live-elsewhere", column(liveLock, "locked_by"));
         assertEquals("first", column(liveLock, "recovery_point"));
@@ -219,31 +217,7 @@ class CompleterIT {
     }
 
     private void awaitCompletion(String key) throws InterruptedException {
-        await(() -> !h.completionsOf(key).isEmpty(), "the completion of " + key);
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    private List<String> effects(String key) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = db.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT step FROM test_effects WHERE idempotency_key = ? ORDER BY at")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
+        Waits.await(() -> !h.completionsOf(key).isEmpty(), WAIT, "the completion of " + key);
     }
 
     private Instant firstEffectAt(String key) throws SQLException {

@@ -140,18 +140,7 @@ public final class Harness implements AutoCloseable {
     }
 
     public List<String> effects(String key) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Connection c = infra.db.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT step FROM test_effects WHERE idempotency_key = ? ORDER BY at")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
+        return TestJobs.effects(infra.db, key);
     }
 
     public Map<String, Object> keyRow(String key) throws SQLException {

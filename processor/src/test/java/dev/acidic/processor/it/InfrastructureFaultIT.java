@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,10 +178,10 @@ class InfrastructureFaultIT {
     void postgresAwayFor20sUnderLoadNoThreadIsReplacedAndEveryJobFinishesOnce(String guarantee) throws Exception {
         startProcessor(guarantee);
         List<CompletableFuture<Completion>> answers = submit(0, 30);
-        await(() -> answers.stream().filter(CompletableFuture::isDone).count() >= 5, Duration.ofSeconds(60), "the first jobs");
+        Waits.await(() -> answers.stream().filter(CompletableFuture::isDone).count() >= 5, Duration.ofSeconds(60), "the first jobs");
         pg.stop();
         answers.addAll(submit(30, 60)); // arrive while Postgres is away
-        await(processor::degraded, Duration.ofSeconds(30), "the processor to report itself degraded");
+        Waits.await(processor::degraded, Duration.ofSeconds(30), "the processor to report itself degraded");
         long stoppedAt = System.nanoTime();
         while (System.nanoTime() - stoppedAt < Duration.ofSeconds(20).toNanos()) {
             assertTrue(processor.degraded(), "degraded for as long as Postgres is away");
@@ -191,20 +190,10 @@ class InfrastructureFaultIT {
         }
         pg.startAgain();
         assertAllDoneExactlyOnce(answers, 60);
-        await(() -> !processor.degraded(), Duration.ofSeconds(10), "the processor to stop reporting itself degraded");
+        Waits.await(() -> !processor.degraded(), Duration.ofSeconds(10), "the processor to stop reporting itself degraded");
         assertEquals(0, processor.threadReplacements(), "no stream thread failed and was replaced");
         assertEquals(1, processor.postgresOutages(), "one outage, met and reported once");
         assertTrue(logged(Level.WARN, "Postgres is unreachable") && logged(Level.INFO, "Postgres answers again"),
                 "the processor said when it began and ended");
-    }
-
-    private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 }

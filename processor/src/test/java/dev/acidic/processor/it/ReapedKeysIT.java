@@ -24,7 +24,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,16 +85,16 @@ class ReapedKeysIT {
         assertEquals(CompletionStatus.SUCCEEDED, h.client().submitAndWait(looping,
                 JobRequest.of("test.looping", Map.of("times", 2, "sleepMs", 0)), WAIT).status());
         assertEquals(CompletionStatus.SUCCEEDED, h.client().submitAndWait(young, plainJob, WAIT).status());
-        await(() -> !h.completionsOf(child).isEmpty(), "the staged child's completion");
+        Waits.await(() -> !h.completionsOf(child).isEmpty(), WAIT, "the staged child's completion");
         runningForThreeHours(h.key("running"));
-        await(() -> h.eventsOf(plain).size() >= 5 && h.eventsOf(staging).size() >= 3, "the first jobs' events");
+        Waits.await(() -> h.eventsOf(plain).size() >= 5 && h.eventsOf(staging).size() >= 3, WAIT, "the first jobs' events");
         assertTrue(rows("acidic_values", looping) > 0 && rows("acidic_staged", staging) > 0, "values and a staged job to reap");
         long stagingSeq = lastSeq(staging);
 
         for (String key : List.of(plain, staging, looping)) {
             finishedAnHourAgo(key);
         }
-        await(() -> rows("acidic_keys", plain) + rows("acidic_keys", staging) + rows("acidic_keys", looping) == 0, "the reaper");
+        Waits.await(() -> rows("acidic_keys", plain) + rows("acidic_keys", staging) + rows("acidic_keys", looping) == 0, WAIT, "the reaper");
 
         for (String key : List.of(plain, staging, looping)) {
             for (String table : List.of("acidic_journal", "acidic_values", "acidic_staged")) {
@@ -116,18 +115,18 @@ class ReapedKeysIT {
         Completion again = h.client().submitAndWait(plain, plainJob, WAIT);
         assertEquals(CompletionStatus.SUCCEEDED, again.status());
         assertFalse(again.replay(), "a new job, not the reaped one's outcome");
-        await(() -> h.eventsOf(plain).size() >= 10, "the new job's events");
+        Waits.await(() -> h.eventsOf(plain).size() >= 10, WAIT, "the new job's events");
         List<JobEvent> events = h.eventsOf(plain);
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), events.stream().map(JobEvent::seq).toList(),
                 "seq never repeats under a key: " + events);
         assertEquals(EventType.ACCEPTED, events.get(5).type());
         assertEquals(EventType.SUCCEEDED, events.get(9).type());
-        assertEquals(List.of("first", "second", "third", "first", "second", "third"), effects(plain), "every step ran once per job");
+        assertEquals(List.of("first", "second", "third", "first", "second", "third"), TestJobs.effects(db, plain), "every step ran once per job");
         assertEquals(2, h.completionsOf(plain).stream().filter(c -> !c.replay()).count(), "one completion per job");
 
         // the staging job again: its staged job is published again (its staged ordinals start over)
         assertFalse(h.client().submitAndWait(staging, stagingJob, WAIT).replay());
-        await(() -> h.requests().valuesOf(child).size() >= 2, "the staged child request, published again");
+        Waits.await(() -> h.requests().valuesOf(child).size() >= 2, WAIT, "the staged child request, published again");
         assertEquals(stagingSeq + 1, h.eventsOf(staging).stream().filter(e -> e.type() == EventType.ACCEPTED).reduce((a, b) -> b)
                 .orElseThrow().seq());
     }
@@ -172,30 +171,6 @@ class ReapedKeysIT {
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private List<String> effects(String key) throws SQLException {
-        List<String> out = new java.util.ArrayList<>();
-        try (Connection c = db.getConnection();
-                PreparedStatement ps = c.prepareStatement("SELECT step FROM test_effects WHERE idempotency_key = ? ORDER BY at")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
-            }
-            Thread.sleep(100);
         }
     }
 }

@@ -394,4 +394,19 @@ public final class TestJobs {
     private static int runs(StepContext ctx) {
         return RUNS.computeIfAbsent(ctx.idempotencyKey() + "/" + ctx.step(), k -> new AtomicInteger()).incrementAndGet();
     }
+
+    /** The steps whose effects {@code key} committed, in order. */
+    public static List<String> effects(javax.sql.DataSource db, String key) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT step FROM test_effects WHERE idempotency_key = ? ORDER BY at")) {
+            ps.setString(1, key);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -20,4 +20,14 @@ final class EnvConfig {
             return null;
         }
     }
+
+    /** Like {@link #load}, for a command that talks to Postgres only: null too when no JDBC URL is set. */
+    static AcidicConfig loadForPostgres(Map<String, String> env, PrintStream err, String command) {
+        AcidicConfig c = load(env, err);
+        if (c != null && c.jdbcUrl().isBlank()) {
+            err.println(command + " needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
+            return null;
+        }
+        return c;
+    }
 }

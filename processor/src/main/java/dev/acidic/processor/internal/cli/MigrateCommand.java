@@ -33,12 +33,8 @@ final class MigrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AcidicConfig c = EnvConfig.load(env, err);
+        AcidicConfig c = EnvConfig.loadForPostgres(env, err, "migrate");
         if (c == null) {
-            return CommandLines.USAGE;
-        }
-        if (c.jdbcUrl().isBlank()) {
-            err.println("migrate needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
             return CommandLines.USAGE;
         }
         JobRegistry jobs = JobRegistry.discover(List.of(), Thread.currentThread().getContextClassLoader());

@@ -42,12 +42,8 @@ final class ReapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AcidicConfig c = EnvConfig.load(env, err);
+        AcidicConfig c = EnvConfig.loadForPostgres(env, err, "reap");
         if (c == null) {
-            return CommandLines.USAGE;
-        }
-        if (c.jdbcUrl().isBlank()) {
-            err.println("reap needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)");
             return CommandLines.USAGE;
         }
         Duration age;

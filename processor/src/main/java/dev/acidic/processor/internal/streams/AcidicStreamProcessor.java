@@ -246,15 +246,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                     waiting.add(q);
                     continue;
                 }
-                try {
-                    guard.handle(q.source(), () -> command(q.source(), c));
-                } catch (RuntimeException e) {
-                    if (!SqlErrors.isUnavailable(e)) {
-                        throw e;
-                    }
-                    health.markDown(e);
-                    waiting.add(q);
-                }
+                outages.orWait(q, waiting, () -> guard.handle(q.source(), () -> command(q.source(), c)));
             }
         }
         drive(batch, waiting);
@@ -280,23 +272,15 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         for (int i = 0; i < batch.size(); i++) {
             PendingBatch.Queued q = batch.get(i);
             Engine.Outcome o = outcomes.get(i);
-            try {
-                // counted against this request's own coordinates: a batch drains from a punctuator,
-                // or while another record is processed
-                guard.handle(q.source(), () -> {
-                    if (o.failure() != null) {
-                        answerFailure(q, o.failure());
-                    } else {
-                        handle(q.key(), q.source(), q.request(), o.result());
-                    }
-                });
-            } catch (RuntimeException e) {
-                if (!SqlErrors.isUnavailable(e)) {
-                    throw e;
+            // counted against this request's own coordinates: a batch drains from a punctuator,
+            // or while another record is processed
+            outages.orWait(q, waiting, () -> guard.handle(q.source(), () -> {
+                if (o.failure() != null) {
+                    answerFailure(q, o.failure());
+                } else {
+                    handle(q.key(), q.source(), q.request(), o.result());
                 }
-                health.markDown(e);
-                waiting.add(q);
-            }
+            }));
         }
     }
 

@@ -29,6 +29,22 @@ final class Outages {
     }
 
     /**
+     * Runs the handling of a pending request {@code q} drained from the store; one that meets an
+     * outage is added to {@code waiting}, to stay pending.
+     */
+    void orWait(PendingBatch.Queued q, java.util.List<PendingBatch.Queued> waiting, Runnable handling) {
+        try {
+            handling.run();
+        } catch (RuntimeException e) {
+            if (!SqlErrors.isUnavailable(e)) {
+                throw e;
+            }
+            health.markDown(e);
+            waiting.add(q);
+        }
+    }
+
+    /**
      * Runs the handling of {@code q}; one that meets an outage is parked in the pending store
      * (exactly-once), or waits for Postgres and runs again (at-least-once).
      */
