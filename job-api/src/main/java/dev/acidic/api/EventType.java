@@ -24,6 +24,16 @@ public enum EventType {
     CANCELLED,
     /** A failed or cancelled job was sent back to its recovery point; its {@code run} is one more. */
     RETRIED,
+    /**
+     * The job released its key to wait: for a time ({@code "for":"time"}, until {@code retryAt}), a
+     * signal ({@code "for":"signal"}, {@code "name"}, until {@code retryAt} at the latest) or its
+     * children ({@code "for":"children"}, {@code "unfinished"} of them).
+     */
+    WAITING,
+    /** A step spawned a child job ({@code "child"}: its key, {@code "job"}: its job); it is published when the phase commits. */
+    CHILD_SPAWNED,
+    /** Every child of a job waiting for them has ended ({@code "children"}: how many); it goes on at {@code recoveryPoint}. */
+    CHILDREN_DONE,
     /** The job was refused before running (reserved; Acidic 0.1 answers refusals by completion only). */
     REJECTED;
 

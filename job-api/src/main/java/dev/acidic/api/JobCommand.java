@@ -28,6 +28,8 @@ public record JobCommand(String command, String name, JsonNode payload, String r
     public static final Set<String> COMMANDS = Set.of(SIGNAL, CANCEL, RESUME, RETRY);
     /** Longest signal name, and longest cancel reason kept. */
     public static final int NAME_MAX_CHARS = 256;
+    /** Signal names starting with this are the engine's own (a job waiting for its children, say). */
+    public static final String RESERVED_PREFIX = "$";
 
     @JsonCreator
     public JobCommand(@JsonProperty("command") String command, @JsonProperty("name") String name,
@@ -39,6 +41,10 @@ public record JobCommand(String command, String name, JsonNode payload, String r
         if (command.equals(SIGNAL) && (name == null || name.isEmpty() || name.length() > NAME_MAX_CHARS)) {
             throw new WireFormatException("a signal needs a \"name\" of 1 to " + NAME_MAX_CHARS + " characters, got "
                     + (name == null ? "none" : name.length() + " characters"));
+        }
+        if (command.equals(SIGNAL) && name.startsWith(RESERVED_PREFIX)) {
+            throw new WireFormatException("a signal's \"name\" must not start with \"" + RESERVED_PREFIX
+                    + "\" (reserved for the engine's own waits), got \"" + name + "\"");
         }
         if (reason != null && reason.length() > NAME_MAX_CHARS * 16) {
             throw new WireFormatException("a cancel \"reason\" has at most " + NAME_MAX_CHARS * 16 + " characters, got " + reason.length());

@@ -60,6 +60,28 @@ public sealed interface PhaseResult {
         return Halt.INSTANCE;
     }
 
+    /**
+     * Advance to the following step once every child job this job spawned ({@link
+     * StepContext#spawn}) has ended, whatever its outcome; the key is released meanwhile, and each
+     * child's end drives it again. The next step reads the outcomes with {@link
+     * StepContext#children()}. Children that already ended (or none spawned) end the wait at once.
+     * Returned by the last step, it ends the job like {@link #next()} (the children run on).
+     */
+    static PhaseResult awaitChildren() {
+        return AwaitChildren.INSTANCE;
+    }
+
+    final class AwaitChildren implements PhaseResult {
+        static final AwaitChildren INSTANCE = new AwaitChildren();
+
+        private AwaitChildren() {}
+
+        @Override
+        public String toString() {
+            return "awaitChildren()";
+        }
+    }
+
     final class Next implements PhaseResult {
         static final Next INSTANCE = new Next();
 
@@ -108,6 +130,10 @@ public sealed interface PhaseResult {
             if (name.isEmpty() || name.length() > JobCommand.NAME_MAX_CHARS) {
                 throw new IllegalArgumentException("awaitSignal(name, timeout): a signal name has 1 to " + JobCommand.NAME_MAX_CHARS
                         + " characters, got " + name.length());
+            }
+            if (name.startsWith(JobCommand.RESERVED_PREFIX)) {
+                throw new IllegalArgumentException("awaitSignal(name, timeout): a signal name must not start with \""
+                        + JobCommand.RESERVED_PREFIX + "\" (reserved), got \"" + name + "\"");
             }
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("awaitSignal(name, timeout): timeout must not be negative, got " + timeout);

@@ -60,4 +60,23 @@ public interface StepContext {
      * back, the staged job is never published.
      */
     void stage(String idempotencyKey, JobRequest request);
+
+    /**
+     * Spawns a child job: staged like {@link #stage} (published only if this phase commits), with
+     * this job as its parent ({@code "parent"} in the request), and linked to this job so that
+     * {@link PhaseResult#awaitChildren()} waits for it and {@link #children()} reports it. The
+     * child's job must be one this processor runs; its key must not be this job's own. Spawning
+     * the same child key twice links it once (the second request is answered like any repeat). A child key that already exists as
+     * another job is answered as any request for it is: the link then reports that job's outcome.
+     *
+     * @throws IllegalArgumentException for an unknown job or this job's own key (the attempt fails)
+     */
+    void spawn(String childKey, JobRequest request);
+
+    /**
+     * The children this job spawned that have ended, in the order they were spawned: child key to
+     * its completion (status, result or error, run). A child that has not ended (or not started
+     * yet) is absent; after {@link PhaseResult#awaitChildren()} every child is present.
+     */
+    java.util.Map<String, Completion> children();
 }

@@ -108,4 +108,23 @@ class WireTest {
         assertEquals("{}", Wire.toJson(Wire.objectNode()));
         assertThrows(WireFormatException.class, () -> Wire.parse("{"));
     }
+
+    @Test
+    void signalNamesStartingWithTheReservedPrefixAreRefusedOnTheWireAndInAwaitSignal() {
+        org.junit.jupiter.api.Assertions.assertThrows(WireFormatException.class,
+                () -> JobCommand.decode("{\"command\":\"signal\",\"name\":\"$children\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PhaseResult.awaitSignal("$children", java.time.Duration.ofSeconds(1)));
+        org.junit.jupiter.api.Assertions.assertEquals("a$b", JobCommand.signal("a$b", null).name(), "only a leading $ is reserved");
+    }
+
+    @Test
+    void aChildRequestCarriesItsParentWhichIsOptionalOnTheWire() {
+        JobRequest child = JobRequest.of("rides.refund", java.util.Map.of("ride", 1)).withParent("order-7");
+        JobRequest back = JobRequest.decode(child.encode());
+        org.junit.jupiter.api.Assertions.assertEquals("order-7", back.parent());
+        org.junit.jupiter.api.Assertions.assertEquals(child, back);
+        org.junit.jupiter.api.Assertions.assertFalse(new String(JobRequest.of("j", null).encode(), java.nio.charset.StandardCharsets.UTF_8)
+                .contains("parent"), "absent when there is none");
+    }
 }

@@ -13,6 +13,7 @@ import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobEvent;
+import dev.acidic.api.JobRequest;
 import dev.acidic.processor.AcidicConfig;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -25,6 +26,8 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -137,6 +140,33 @@ class CompleterIT {
         assertEquals(List.of(), h.eventsOf(liveLock), "not even claimed (that would have journaled DEFERRED)");
         assertEquals("live-elsewhere", column(liveLock, "locked_by"));
         assertEquals("first", column(liveLock, "recovery_point"));
+    }
+
+    @Test
+    void aParentWaitingForChildrenIsLeftAloneUntilTheyEndThenDrivenIfNoChildDroveIt() throws Exception {
+        harness("completer-children", Map.of());
+        h.start();
+        String parent = h.key("parent");
+        CompletableFuture<Completion> done = h.client().submit(parent, JobRequest.of("test.fanout",
+                Map.of("children", 1, "halt", List.of(0))));
+        String kid = ChildJobs.kidKey(parent, 0);
+        Waits.await(() -> h.eventsOf(kid).stream().anyMatch(e -> e.type() == EventType.HALTED), WAIT, "the halted child");
+        Waits.await(() -> h.eventsOf(parent).stream().anyMatch(e -> e.type() == EventType.WAITING), WAIT, "the parent's wait");
+        Thread.sleep(4_000); // several sweeps with the parent idle for longer than the completer's time
+        assertFalse(done.isDone(), "a parent whose child has not ended is not driven");
+        assertEquals(List.of("spawn"), TestJobs.effects(db, parent));
+        // the child ends behind the engine's back: no event, no completion, no drive of its parent
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("UPDATE acidic_keys SET status = 'SUCCEEDED', result = '7',"
+                        + " recovery_point = '$finished', finished_at = now() WHERE idempotency_key = ?")) {
+            ps.setString(1, kid);
+            assertEquals(1, ps.executeUpdate());
+        }
+        Completion c = done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(1, c.result().path("succeeded").asInt(), c.toString());
+        assertEquals(7, c.result().path("sum").asInt(), "the child's outcome as stored: " + c);
+        assertEquals(List.of("spawn", "gather"), TestJobs.effects(db, parent));
+        Waits.await(() -> h.eventsOf(parent).stream().anyMatch(e -> e.type() == EventType.CHILDREN_DONE), WAIT, "CHILDREN_DONE");
     }
 
     /** A key row as a processor leaves it (its ACCEPTED journaled, and a RECOVERY_POINT for each step done), an hour old. */

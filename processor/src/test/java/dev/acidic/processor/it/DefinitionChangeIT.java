@@ -107,25 +107,26 @@ class DefinitionChangeIT {
 
                 String renamed = keys.get("dc.renamed");
                 assertSucceeded(h, renamed, List.of("one", "two_renamed", "three"));
-                List<JobEvent> events = assertOneEventStream(h, renamed, 6);
-                JobEvent moved = events.get(2);
+                List<JobEvent> events = assertOneEventStream(h, renamed, 7);
+                assertEquals(EventType.WAITING, events.get(2).type(), "each job waited after step one");
+                JobEvent moved = events.get(3);
                 assertEquals(EventType.RECOVERY_POINT, moved.type());
                 assertEquals("two", moved.step(), "the move names the former step");
                 assertEquals("two_renamed", moved.recoveryPoint());
                 assertNull(moved.attempt(), "no step ran in the move");
-                assertEquals("two_renamed", events.get(3).step());
+                assertEquals("two_renamed", events.get(4).step());
                 assertEquals(List.of("one", "two_renamed", "three"), steps(h, renamed), "it ran on under version 2's steps");
-                assertEquals("two", journalData(h, renamed, 3).get("remappedFrom"));
+                assertEquals("two", journalData(h, renamed, 4).get("remappedFrom"));
 
                 String removed = keys.get("dc.removed");
                 assertSucceeded(h, removed, List.of("one", "three"));
-                events = assertOneEventStream(h, removed, 5);
-                assertEquals("two", events.get(2).step());
-                assertEquals("three", events.get(2).recoveryPoint());
+                events = assertOneEventStream(h, removed, 6);
+                assertEquals("two", events.get(3).step());
+                assertEquals("three", events.get(3).recoveryPoint());
 
                 String added = keys.get("dc.added");
                 assertSucceeded(h, added, List.of("one", "two", "three", "four"));
-                events = assertOneEventStream(h, added, 6);
+                events = assertOneEventStream(h, added, 7);
                 assertEquals(List.of("one", "two", "three", "four"), events.stream().filter(e -> e.type() == EventType.RECOVERY_POINT)
                         .map(JobEvent::step).toList(), "no move: it stood at a step version 2 still has");
 
@@ -137,9 +138,9 @@ class DefinitionChangeIT {
                 String message = c.error().message();
                 assertTrue(message.contains("'two'") && message.contains("[one, two, three]") && message.contains("[one, three]")
                         && message.contains("removedStep(\"two\""), message);
-                events = assertOneEventStream(h, unknown, 3);
-                assertEquals(EventType.FAILED, events.get(2).type());
-                assertEquals(JobError.DEFINITION_CHANGED, events.get(2).error().type());
+                events = assertOneEventStream(h, unknown, 4);
+                assertEquals(EventType.FAILED, events.get(3).type());
+                assertEquals(JobError.DEFINITION_CHANGED, events.get(3).error().type());
                 assertEquals(List.of("one"), h.effects(unknown), "nothing ran under version 2");
                 assertEquals("FAILED", h.keyRow(unknown).get("status"));
                 assertEquals("two", h.keyRow(unknown).get("recovery_point"));

@@ -73,9 +73,12 @@ class LifecycleIT {
             assertEquals("ann", c.result().path("approved").path("by").asText(), c.toString());
             assertEquals(List.of("prepare", "ask", "act"), h.effects(key));
             awaitEvent(h, key, EventType.SUCCEEDED);
-            assertEquals(List.of(EventType.ACCEPTED, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT, EventType.SIGNALLED,
-                    EventType.RECOVERY_POINT, EventType.SUCCEEDED), types(h, key));
-            assertEquals("approved", h.eventsOf(key).get(3).step(), "SIGNALLED names the signal");
+            assertEquals(List.of(EventType.ACCEPTED, EventType.RECOVERY_POINT, EventType.RECOVERY_POINT, EventType.WAITING,
+                    EventType.SIGNALLED, EventType.RECOVERY_POINT, EventType.SUCCEEDED), types(h, key));
+            JobEvent waiting = h.eventsOf(key).get(3);
+            assertEquals("signal", waiting.detail().path("for").asText(), "WAITING says what for: " + waiting);
+            assertEquals("approved", waiting.detail().path("name").asText());
+            assertEquals("approved", h.eventsOf(key).get(4).step(), "SIGNALLED names the signal");
             assertContiguous(h, key);
         }
     }

@@ -42,6 +42,7 @@ public final class TestJobs {
         List<JobDefinition> all = new java.util.ArrayList<>(List.of(threeSteps(), flaky(), terminal(), deadlock(), staging(), looping(),
                 child(), slow(), runaway(), misuse(), big(), counted()));
         all.addAll(LifecycleJobs.all());
+        all.addAll(ChildJobs.all());
         return List.copyOf(all);
     }
 

@@ -130,7 +130,7 @@ class TimersIT {
             assertTrue(Duration.between(due, after).toMillis() < 3_000, "on time (within the timer interval and the"
                     + " test machine's slack): " + Duration.between(due, after).toMillis() + " ms late");
             assertEquals(1, h.completionsOf(key).size());
-            assertOneEventStream(h, key, 4);
+            assertOneEventStream(h, key, 5); // ACCEPTED, RECOVERY_POINT, WAITING, RECOVERY_POINT, SUCCEEDED
         }
     }
 

@@ -5,6 +5,7 @@ import dev.acidic.api.EventType;
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobRequest;
 import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.store.Children;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Claims a key in one transaction: creates its row (recovery point = first step) or finds it,
  * and decides whether this instance may run it now. Same key with other arguments or job is a
  * mismatch; a finished key a replay; a key locked by another owner less than the lock timeout
- * ago (Postgres' clock) is deferred until the lock expires. Otherwise the key is locked for this
- * instance, taking over an expired lock.
+ * ago (Postgres' clock) is deferred until the lock expires; one waiting for its children stays
+ * released until the last has ended (then its wait ends, journaled as CHILDREN_DONE). Otherwise the
+ * key is locked for this instance, taking over an expired lock.
  */
 final class Claimer {
     private static final Logger log = LoggerFactory.getLogger(Claimer.class);
@@ -34,6 +36,7 @@ final class Claimer {
     private final KeyStore store;
     private final String owner;
     private final long lockTimeoutMs;
+    private final Children children = new Children();
 
     Claimer(DataSource ds, JobRegistry jobs, KeyStore store, String owner, long lockTimeoutMs) {
         this.ds = ds;
@@ -171,12 +174,22 @@ final class Claimer {
         if (row.dueInMillis() > 0) {
             return new Claim(DriveResult.Kind.WAIT, row, row.lastSeq(), List.of(), row.dueInMillis());
         }
+        JournalEntry childrenDone = null;
+        if (row.awaitingChildren()) {
+            Children.Tally t = children.tally(c, key);
+            if (t.unfinished() > 0) {
+                return new Claim(DriveResult.Kind.AWAITING, row, row.lastSeq(), List.of(), 0); // a later child's end drives it
+            }
+            childrenDone = Transitions.childrenDone(row.run(), row.lastSeq() + 1, row.recoveryPoint(), t, row.dbNow());
+            store.appendJournal(c, key, List.of(childrenDone));
+            children.endWait(c, key, childrenDone.seq());
+        }
         if (row.lockedBy() != null && !row.lockedBy().equals(owner)) {
             log.info("key '{}' (job {}): taking over the lock of '{}', idle for {} ms (lock timeout {} ms)", key, row.job(),
                     row.lockedBy(), row.lockAgeMillis(), lockTimeoutMs);
         }
         store.lock(c, key, owner, partition);
-        return new Claim(null, row, row.lastSeq(), List.of(), 0);
+        return new Claim(null, row, row.lastSeq(), childrenDone == null ? List.of() : List.of(childrenDone), 0);
     }
 
     /**

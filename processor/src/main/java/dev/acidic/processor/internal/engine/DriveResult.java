@@ -38,6 +38,11 @@ public record DriveResult(Kind kind, KeyRow row, long seqBefore, List<JournalEnt
         /** The job is halted: nothing runs until a resume command (a request for it is absorbed). */
         HALTED,
         /**
+         * The job waits for its children: nothing runs until the last one ends (each child's end
+         * drives it again; a request for it is absorbed).
+         */
+        AWAITING,
+        /**
          * The key's home is another partition's task ({@code row.partition()}): only that task
          * drives it, so that one cursor alone publishes its journal. Nothing changed.
          */

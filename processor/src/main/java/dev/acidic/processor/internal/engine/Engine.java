@@ -38,7 +38,7 @@ public final class Engine {
         FailurePolicy policy = new FailurePolicy(settings.backoff(), settings.transactionIdleTimeout());
         this.claimer = new Claimer(ds, jobs, store, settings.owner(), lockTimeoutMs);
         this.runner = new PhaseRunner(ds, store, settings.owner(), steps, policy,
-                new FailureRecorder(ds, store, settings.owner(), policy, settings.errorMessageMaxChars()), settings.outputs());
+                new FailureRecorder(ds, store, settings.owner(), policy, settings.errorMessageMaxChars()), settings.outputs(), jobs);
         this.batches = new BatchDriver(new BatchDriver.Parts(ds, jobs, store, steps, claimer, runner), settings.owner());
         this.commands = new CommandRunner(ds, store);
     }

@@ -30,10 +30,12 @@ final class PhaseRunner {
     private final FailureRecorder failures;
 
     private final OutputLimits outputs;
+    private final JobRegistry jobs;
 
     PhaseRunner(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures,
-            OutputLimits outputs) {
+            OutputLimits outputs, JobRegistry jobs) {
         this.outputs = outputs;
+        this.jobs = jobs;
         this.ds = ds;
         this.store = store;
         this.owner = owner;
@@ -206,7 +208,7 @@ final class PhaseRunner {
         String rp = row.recoveryPoint();
         GuardedConnection guard = new GuardedConnection(c, key, def.name(), rp);
         StepContextImpl ctx = new StepContextImpl(store, c, guard.connection(), key, def.name(), rp, row.args(),
-                row.attempts() + 1, row.stagedSeq(), row.run());
+                row.attempts() + 1, row.stagedSeq(), row.run(), jobs);
         try {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
             PhaseResult result = steps.step(def.step(rp), ctx, () -> Connections.abandon(c));
@@ -219,7 +221,7 @@ final class PhaseRunner {
             if (tooLarge != null) {
                 throw new IllegalStateException(tooLarge);
             }
-            return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq(), ctx::hasSignal);
+            return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq(), ctx);
         } catch (Throwable t) {
             if (t instanceof Error err && !(t instanceof AssertionError)) {
                 throw err;

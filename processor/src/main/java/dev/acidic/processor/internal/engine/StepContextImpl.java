@@ -1,10 +1,12 @@
 package dev.acidic.processor.internal.engine;
 
+import dev.acidic.processor.internal.store.Children;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.Lifecycle;
 import dev.acidic.processor.internal.store.StagedJob;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.acidic.api.Completion;
 import dev.acidic.api.JobRequest;
 import dev.acidic.api.JobValues;
 import dev.acidic.api.StepContext;
@@ -13,12 +15,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /** The context of one phase; collects the jobs it stages so the driver can publish them after commit. */
-final class StepContextImpl implements StepContext, JobValues {
+final class StepContextImpl implements StepContext, JobValues, Transitions.Waits {
     private static final Lifecycle LIFECYCLE = new Lifecycle();
+    private static final Children CHILDREN = new Children();
     private final KeyStore store;
     private final Connection connection;
     private final Connection stepConnection;
@@ -28,6 +32,7 @@ final class StepContextImpl implements StepContext, JobValues {
     private final JsonNode args;
     private final int attempt;
     private final int run;
+    private final JobRegistry jobs;
     private long stagedSeq;
     private final List<StagedJob> staged = new ArrayList<>();
 
@@ -36,7 +41,7 @@ final class StepContextImpl implements StepContext, JobValues {
      * @param stepConnection what the step gets as {@link #connection()} (a {@link GuardedConnection})
      */
     StepContextImpl(KeyStore store, Connection connection, Connection stepConnection, String key, String job, String step,
-            JsonNode args, int attempt, long stagedSeq, int run) {
+            JsonNode args, int attempt, long stagedSeq, int run, JobRegistry jobs) {
         this.store = store;
         this.connection = connection;
         this.stepConnection = stepConnection;
@@ -47,6 +52,7 @@ final class StepContextImpl implements StepContext, JobValues {
         this.attempt = attempt;
         this.stagedSeq = stagedSeq;
         this.run = run;
+        this.jobs = jobs;
     }
 
     @Override
@@ -110,6 +116,38 @@ final class StepContextImpl implements StepContext, JobValues {
     }
 
     @Override
+    public void spawn(String childKey, JobRequest request) {
+        Objects.requireNonNull(childKey, "spawn(childKey, request): childKey must not be null");
+        Objects.requireNonNull(request, "spawn(childKey, request): request must not be null");
+        if (childKey.equals(key)) {
+            throw new IllegalArgumentException("job '" + job + "' (key '" + key + "') step '" + step + "' spawned a child under its own"
+                    + " key; give the child a key of its own, e.g. \"" + key + "/" + request.job() + "\"");
+        }
+        if (jobs.get(request.job()) == null) {
+            throw new IllegalArgumentException("job '" + job + "' (key '" + key + "') step '" + step + "' spawned child '" + childKey
+                    + "' of job '" + request.job() + "', which this processor does not run (known: " + jobs.names() + ")");
+        }
+        if (sql(() -> CHILDREN.link(connection, key, childKey, stagedSeq + 1))) {
+            stage(childKey, request.withParent(key)); // spawned before: linked already, its request sent then
+        }
+    }
+
+    @Override
+    public Map<String, Completion> children() {
+        return sql(() -> CHILDREN.outcomes(connection, key));
+    }
+
+    @Override
+    public boolean signalArrived(String name) {
+        return signal(name).isPresent();
+    }
+
+    @Override
+    public Children.Tally childTally() {
+        return sql(() -> CHILDREN.tally(connection, key));
+    }
+
+    @Override
     public <T> Optional<T> get(String name, Class<T> type) {
         JsonNode v = sql(() -> store.getValue(connection, key, name));
         if (v == null) {
@@ -144,11 +182,6 @@ final class StepContextImpl implements StepContext, JobValues {
     public Optional<JsonNode> signal(String name) {
         Objects.requireNonNull(name, "signal(name): name must not be null");
         return sql(() -> LIFECYCLE.signal(connection, key, name));
-    }
-
-    /** Whether signal {@code name} has arrived for this job (so a wait for it ends at once). */
-    boolean hasSignal(String name) {
-        return signal(name).isPresent();
     }
 
     long stagedSeq() {

@@ -7,6 +7,7 @@ import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobError;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.TerminalJobException;
+import dev.acidic.processor.internal.store.Children;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
@@ -33,16 +34,26 @@ final class Transitions {
     /** A transition: the phase outcome, and the journal entries and row update to write in its transaction. */
     record Outcome(Phase phase, List<JournalEntry> entries, KeyStore.RowUpdate update) {}
 
+    /** What a wait needs to know of the job's surroundings, read in the phase's transaction when asked. */
+    interface Waits {
+        /** Whether a signal named {@code name} has arrived for the job. */
+        boolean signalArrived(String name);
+
+        /** The job's children (those spawned in this phase included) and how many have ended. */
+        Children.Tally childTally();
+    }
+
     /**
      * What a step that returned {@code result} leads to.
      *
      * @param row the key row the step ran on (its recovery point is the step)
-     * @param staged the jobs the step staged, the last of which has ordinal {@code stagedSeq}
-     * @param signalArrived whether a signal of a name has arrived for the job (for {@code awaitSignal})
+     * @param staged the jobs the step staged (children it spawned among them), the last of which has
+     *     ordinal {@code stagedSeq}
+     * @param waits asked when the result waits for a signal or for children
      * @throws TerminalJobException for a {@code recoverTo} a step the job does not have
      */
     static Outcome afterStep(JobDefinition def, KeyRow row, PhaseResult result, String owner, List<StagedJob> staged,
-            long stagedSeq, java.util.function.Predicate<String> signalArrived) {
+            long stagedSeq, Waits waits) {
         String rp = row.recoveryPoint();
         int attempt = row.attempts() + 1;
         String next;
@@ -50,6 +61,9 @@ final class Transitions {
         Instant notBefore = null;
         String awaiting = null;
         boolean halt = false;
+        ObjectNode waiting = null; // the WAITING entry's data, when the job waits
+        Children.Tally childrenDone = null; // when a wait for children ended at once
+        boolean awaitsChildren = false;
         if (result instanceof PhaseResult.Next) {
             next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
         } else if (result instanceof PhaseResult.RecoverTo r) {
@@ -67,12 +81,28 @@ final class Transitions {
             next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
             if (!next.equals(KeyRow.FINISHED)) {
                 notBefore = w.instant();
+                waiting = JournalEntry.newData(row.run()).put("for", "time").put("retryAt", notBefore.toString());
             }
         } else if (result instanceof PhaseResult.AwaitSignal a) {
             next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
-            if (!next.equals(KeyRow.FINISHED) && !signalArrived.test(a.name())) { // one that came first ends the wait at once
+            if (!next.equals(KeyRow.FINISHED) && !waits.signalArrived(a.name())) { // one that came first ends the wait at once
                 notBefore = row.dbNow().plus(a.timeout());
                 awaiting = a.name();
+                waiting = JournalEntry.newData(row.run()).put("for", "signal").put("name", a.name())
+                        .put("retryAt", notBefore.toString());
+            }
+        } else if (result instanceof PhaseResult.AwaitChildren) {
+            next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
+            if (!next.equals(KeyRow.FINISHED)) {
+                Children.Tally t = waits.childTally();
+                if (t.unfinished() > 0) {
+                    awaiting = Children.AWAITING;
+                    awaitsChildren = true;
+                    waiting = JournalEntry.newData(row.run()).put("for", "children").put("unfinished", t.unfinished())
+                            .put("children", t.spawned());
+                } else {
+                    childrenDone = t; // all ended already (or none spawned): the wait ends at once
+                }
             }
         } else if (result instanceof PhaseResult.Halt) {
             next = def.stepAfter(rp).orElse(KeyRow.FINISHED);
@@ -83,6 +113,12 @@ final class Transitions {
         Instant now = row.dbNow();
         long seq = row.lastSeq();
         List<JournalEntry> entries = new ArrayList<>(2);
+        for (StagedJob sj : staged) {
+            if (row.key().equals(sj.request().parent())) {
+                ObjectNode d = JournalEntry.newData(row.run()).put("child", sj.targetKey()).put("job", sj.request().job());
+                entries.add(new JournalEntry(++seq, EventType.CHILD_SPAWNED, rp, d, now));
+            }
+        }
         ObjectNode rpData = JournalEntry.newData(row.run()).put("recoveryPoint", next).put("attempt", attempt).put("by", owner);
         if (notBefore != null) {
             rpData.put("retryAt", notBefore.toString());
@@ -94,6 +130,12 @@ final class Transitions {
         if (halt) {
             entries.add(new JournalEntry(++seq, EventType.HALTED, rp, JournalEntry.newData(row.run()).put("recoveryPoint", next), now));
         }
+        if (waiting != null) {
+            entries.add(new JournalEntry(++seq, EventType.WAITING, rp, waiting.put("recoveryPoint", next), now));
+        }
+        if (childrenDone != null) {
+            entries.add(childrenDone(row.run(), ++seq, next, childrenDone, now));
+        }
         boolean finished = next.equals(KeyRow.FINISHED);
         if (finished) {
             ObjectNode d = JournalEntry.newData(row.run());
@@ -101,12 +143,18 @@ final class Transitions {
             entries.add(new JournalEntry(++seq, EventType.SUCCEEDED, rp, d, now));
         }
         DriveResult.Kind stop = finished ? DriveResult.Kind.DONE : halt ? DriveResult.Kind.HALTED
-                : notBefore != null ? DriveResult.Kind.WAIT : null;
+                : awaitsChildren ? DriveResult.Kind.AWAITING : notBefore != null ? DriveResult.Kind.WAIT : null;
         long retryIn = notBefore == null ? 0 : Math.max(0, notBefore.toEpochMilli() - now.toEpochMilli());
-        boolean keepLock = !finished && !halt && notBefore == null;
+        boolean keepLock = !finished && !halt && notBefore == null && !awaitsChildren;
         return new Outcome(new Phase(stop, next, entries, staged, retryIn), entries, new KeyStore.RowUpdate(next,
                 finished ? "SUCCEEDED" : halt ? "HALTED" : "RUNNING", 0, finalResult, null, seq, stagedSeq, notBefore, keepLock,
                 awaiting));
+    }
+
+    /** The entry that ends a wait for children: {@code t} of them, all ended; the job goes on at {@code next}. */
+    static JournalEntry childrenDone(int run, long seq, String next, Children.Tally t, Instant now) {
+        ObjectNode d = JournalEntry.newData(run).put("recoveryPoint", next).put("children", t.spawned());
+        return new JournalEntry(seq, EventType.CHILDREN_DONE, next, d, now);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.acidic.api.JobError;
 import dev.acidic.api.JobEvent;
 import dev.acidic.api.Wire;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One row of {@code acidic_journal}: the durable form of an event. {@code data} holds the event's
@@ -17,7 +18,28 @@ public record JournalEntry(long seq, EventType type, String step, ObjectNode dat
     public JobEvent toEvent(String key, String job) {
         return new JobEvent(key, seq, type, job, step, text(data, "recoveryPoint"),
                 data.hasNonNull("attempt") ? data.get("attempt").asInt() : null, at,
-                data.get("result"), error(), instant(data, "retryAt"), data.hasNonNull("run") ? data.get("run").asInt() : null);
+                data.get("result"), error(), instant(data, "retryAt"), data.hasNonNull("run") ? data.get("run").asInt() : null,
+                detail());
+    }
+
+    /** The fields of {@link #data} a lifecycle event carries as its detail; null for other events. */
+    private JsonNode detail() {
+        List<String> fields = switch (type) {
+            case WAITING -> List.of("for", "name", "unfinished", "children");
+            case CHILD_SPAWNED -> List.of("child", "job");
+            case CHILDREN_DONE -> List.of("children");
+            default -> List.of();
+        };
+        if (fields.isEmpty()) {
+            return null;
+        }
+        ObjectNode d = newData();
+        for (String f : fields) {
+            if (data.has(f)) {
+                d.set(f, data.get(f));
+            }
+        }
+        return d;
     }
 
     /** The run the entry belongs to; null for entries written before runs were recorded. */

@@ -15,8 +15,10 @@ import java.util.UUID;
  *     it; null for a key created without one (by an older version), which the next drive sets
  * @param steps the step names of the job definition the key last ran a phase under (or was
  *     created by), in order; null for a key created before they were stored
- * @param awaiting the signal a waiting job waits for (its timeout is the due time), or null
+ * @param awaiting the signal a waiting job waits for (its timeout is the due time), {@link Children#AWAITING}
+ *     for a job waiting for its children, or null
  * @param run 1, then one more for each retry command
+ * @param parentKey the job that spawned this one (driven again when this one ends), or null
  */
 public record KeyRow(
         String key,
@@ -37,7 +39,8 @@ public record KeyRow(
         Integer partition,
         List<String> steps,
         String awaiting,
-        int run) {
+        int run,
+        String parentKey) {
 
     /** The recovery point stored once the last step has committed. */
     public static final String FINISHED = "$finished";
@@ -50,6 +53,11 @@ public record KeyRow(
     /** The job may run phases (it is neither halted nor ended). */
     public boolean running() {
         return "RUNNING".equals(status);
+    }
+
+    /** The job waits until every child it spawned has ended. */
+    public boolean awaitingChildren() {
+        return Children.AWAITING.equals(awaiting);
     }
 
     public boolean halted() {

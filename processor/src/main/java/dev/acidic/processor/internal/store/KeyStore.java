@@ -27,7 +27,7 @@ public final class KeyStore {
             idempotency_key, job_id, job, args, recovery_point, status, locked_by,
             coalesce(extract(epoch from (now() - locked_at)) * 1000, -1)::bigint AS lock_age_ms,
             coalesce(extract(epoch from (next_attempt_at - now())) * 1000, 0)::bigint AS due_in_ms,
-            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition, steps, awaiting, run""";
+            attempts, result, error, last_seq, staged_seq, now() AS db_now, kafka_partition, steps, awaiting, run, parent_key""";
 
     /**
      * A new key's ACCEPTED entry takes the seq after the last one of any earlier job under the
@@ -35,9 +35,9 @@ public final class KeyStore {
      */
     private static final String INSERT_KEY = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
-                                     last_seq, kafka_partition, next_attempt_at, steps)
+                                     last_seq, kafka_partition, next_attempt_at, steps, parent_key)
             VALUES (?, ?, ?, ?::jsonb, ?, now(), ?,
-                    1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?, ?, ?)
+                    1 + coalesce((SELECT last_seq FROM acidic_key_seqs WHERE idempotency_key = ?), 0), ?, ?, ?, ?)
             ON CONFLICT (idempotency_key) DO NOTHING""";
 
     private static final String SELECT = "SELECT " + ROW_COLUMNS + " FROM acidic_keys WHERE idempotency_key = ?";
@@ -53,11 +53,11 @@ public final class KeyStore {
      */
     private static final String INSERT_KEYS = """
             INSERT INTO acidic_keys (idempotency_key, job_id, job, args, recovery_point, locked_at, locked_by,
-                                     last_seq, kafka_partition, next_attempt_at, steps)
+                                     last_seq, kafka_partition, next_attempt_at, steps, parent_key)
             SELECT k, j, jb, a::jsonb, rp, now(), ?, 1 + coalesce(s.last_seq, 0), ?, ra,
-                   ARRAY(SELECT e FROM jsonb_array_elements_text(st::jsonb) WITH ORDINALITY AS x(e, i) ORDER BY i)
-              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[])
-                   AS t(k, j, jb, a, rp, ra, st)
+                   ARRAY(SELECT e FROM jsonb_array_elements_text(st::jsonb) WITH ORDINALITY AS x(e, i) ORDER BY i), pk
+              FROM unnest(?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::text[], ?::text[])
+                   AS t(k, j, jb, a, rp, ra, st, pk)
               LEFT JOIN acidic_key_seqs s ON s.idempotency_key = t.k
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING\s""" + ROW_COLUMNS;
@@ -123,6 +123,7 @@ public final class KeyStore {
                 ps.setObject(9, utc(req.runAt()));
             }
             ps.setArray(10, c.createArrayOf("text", steps.toArray()));
+            ps.setString(11, req.parent());
             return ps.executeUpdate() == 1;
         }
     }
@@ -159,7 +160,8 @@ public final class KeyStore {
         return new KeyRow(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getInt(10),
                 parse(rs.getString(4)), parse(rs.getString(11)), parse(rs.getString(12)), rs.getLong(13),
-                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class), steps(rs.getArray(17)), rs.getString(18), rs.getInt(19));
+                rs.getLong(14), rs.getTimestamp(15).toInstant(), rs.getObject(16, Integer.class), steps(rs.getArray(17)), rs.getString(18), rs.getInt(19),
+                rs.getString(20));
     }
 
     private static List<String> steps(java.sql.Array a) throws SQLException {
@@ -205,6 +207,7 @@ public final class KeyStore {
         String[] rp = new String[n];
         OffsetDateTime[] ra = new OffsetDateTime[n];
         String[] st = new String[n];
+        String[] pk = new String[n];
         for (int i = 0; i < n; i++) {
             NewKey nk = keys.get(i);
             k[i] = nk.key();
@@ -214,6 +217,7 @@ public final class KeyStore {
             rp[i] = nk.steps().get(0);
             ra[i] = nk.request().runAt() == null ? null : utc(nk.request().runAt());
             st[i] = json(STORED.valueToTree(nk.steps()));
+            pk[i] = nk.request().parent();
         }
         java.util.Map<String, KeyRow> out = new java.util.HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(INSERT_KEYS)) {
@@ -226,6 +230,7 @@ public final class KeyStore {
             ps.setArray(7, c.createArrayOf("text", rp));
             ps.setArray(8, c.createArrayOf("timestamptz", ra));
             ps.setArray(9, c.createArrayOf("text", st));
+            ps.setArray(10, c.createArrayOf("text", pk));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     KeyRow r = row(rs);

@@ -23,10 +23,13 @@ import javax.sql.DataSource;
  * key rows (whose trigger keeps each key's last seq in {@code acidic_key_seqs}), and commits. One
  * transaction per batch: a reader sees a key whole or not at all, and a request for a key being
  * reaped waits for the batch (its insert meets the uncommitted delete), then starts a new job whose
- * seq follows the kept one (migration V5 makes an insert that raced the delete retry rather than
+ * seq follows the kept one (migration V6 makes an insert that raced the delete retry rather than
  * repeat a seq). The batch commits with {@code synchronous_commit = off}: a batch lost in a crash is
  * only reaped again, and any commit that depended on it flushes it first; so the reaper adds no
  * flush of its own to the phases' WAL. Between batches it pauses ({@link ReaperPace#pauseAfter}).
+ *
+ * <p>A finished child job is kept while its parent has not ended (the parent reads its outcome);
+ * a reaped parent's links to its children go with it.
  *
  * <p>One reaper at a time per database schema: a round holds a session-level advisory lock on its
  * connection; a round that cannot take it returns at once ({@link Outcome#skipped()}). The lock
@@ -44,8 +47,11 @@ public final class Reaper {
     /** Longest a batch waits for a lock: it never should (it skips locked key rows), so a wait means something odd. */
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(5);
 
+    /** A child is kept while its parent has not ended: the parent reads its outcome. */
     private static final String OLD_FINISHED =
-            " WHERE finished_at IS NOT NULL AND finished_at < now() - ? * interval '1 millisecond'";
+            " WHERE finished_at IS NOT NULL AND finished_at < now() - ? * interval '1 millisecond'"
+            + " AND (parent_key IS NULL OR NOT EXISTS (SELECT 1 FROM acidic_keys p"
+            + " WHERE p.idempotency_key = acidic_keys.parent_key AND p.finished_at IS NULL))";
     static final String PICK = "SELECT idempotency_key FROM acidic_keys" + OLD_FINISHED
             + " ORDER BY finished_at LIMIT ? FOR UPDATE SKIP LOCKED";
     static final String COUNT = "SELECT count(*) FROM acidic_keys" + OLD_FINISHED;
@@ -55,6 +61,7 @@ public final class Reaper {
     private static final String DELETE_VALUES = "DELETE FROM acidic_values WHERE idempotency_key = ANY (?)";
     private static final String DELETE_STAGED = "DELETE FROM acidic_staged WHERE idempotency_key = ANY (?)";
     private static final String DELETE_SIGNALS = "DELETE FROM acidic_signals WHERE idempotency_key = ANY (?)";
+    private static final String DELETE_CHILD_LINKS = "DELETE FROM acidic_children WHERE parent_key = ANY (?)";
     private static final String DELETE_KEYS = "DELETE FROM acidic_keys WHERE idempotency_key = ANY (?)";
     private static final String RECORD_FAILURES = """
             DELETE FROM acidic_record_failures WHERE (topic, kafka_partition, record_offset) IN (
@@ -192,6 +199,7 @@ public final class Reaper {
         long values = delete(c, DELETE_VALUES, arr);
         long staged = delete(c, DELETE_STAGED, arr);
         delete(c, DELETE_SIGNALS, arr); // signals delivered to the reaped jobs
+        delete(c, DELETE_CHILD_LINKS, arr); // the reaped jobs' links to their children (the children are keys of their own)
         long deleted = delete(c, DELETE_KEYS, arr);
         if (deleted != keys.size()) { // the rows are locked: nothing else can have deleted one
             throw new SQLException("the reaper locked " + keys.size() + " key rows but deleted " + deleted);

@@ -29,9 +29,9 @@ import javax.sql.DataSource;
  * </ul>
  *
  * <p>Only keys of jobs this processor runs are looked at: a newer deployment's job is left to the
- * instances that know it (and cannot crowd out the batch). Signals and child jobs do not exist yet:
- * a key that waits for a signal or for its children with no time limit has nothing to run and must
- * not count as idle; exclude it here when they come (its wait kind on the row, say).
+ * instances that know it (and cannot crowd out the batch). A key waiting for a signal has its
+ * timeout as its due time (above); one waiting for its children is idle only once they have all
+ * ended (the last one's drive of it was lost, say), read through {@code acidic_children}.
  *
  * <p>The partial index {@code acidic_keys_unfinished (kafka_partition, last_run_at) WHERE status =
  * 'RUNNING'} serves the query: an index range scan in {@code last_run_at} order, stopped by the
@@ -43,6 +43,10 @@ public final class Sweeps {
                AND (next_attempt_at IS NULL OR next_attempt_at < now() - ? * interval '1 millisecond')
                AND (locked_at IS NULL OR locked_at < now() - ? * interval '1 millisecond')
                AND job = ANY (?)
+               AND (awaiting IS DISTINCT FROM '$children' OR NOT EXISTS (
+                    SELECT 1 FROM acidic_children ch LEFT JOIN acidic_keys c ON c.idempotency_key = ch.child_key
+                     WHERE ch.parent_key = acidic_keys.idempotency_key
+                       AND (c.status IS NULL OR c.status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED'))))
              ORDER BY last_run_at
              LIMIT ?""";
     /** The idle keys homed on a partition. */

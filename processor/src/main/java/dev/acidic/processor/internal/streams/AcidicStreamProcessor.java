@@ -112,7 +112,9 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         boolean forwarded = md.topic().equals(cfg.continuationsTopic()) && Continuation.isRequest(value);
         Pending src = new Pending(record.key(), forwarded ? Continuation.requestValue(value) : value,
                 rid == null ? null : rid.value(), md.topic(), md.partition(), md.offset(), record.timestamp());
-        int addressedTo = md.topic().equals(cfg.continuationsTopic()) ? Continuation.partition(value) : partition;
+        int to = md.topic().equals(cfg.continuationsTopic()) ? Continuation.partition(value) : partition;
+        // a drive for a key whose home its sender did not know is driven here, or forwarded home
+        int addressedTo = to == Continuation.ANY ? partition : to;
         long started = System.nanoTime();
         guard.handle(src, () -> handle(src, forwarded, addressedTo));
         commitIfSlow(started);
@@ -321,7 +323,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             case CONTINUE -> ctx.forward(new Record<>(keyBytes, Continuation.drive(partition), ctx.currentSystemTimeMs()),
                     Outputs.CONTINUE);
             case ELSEWHERE -> forwarding.home(key, keyBytes, src, d.row().partition());
-            case LOST, MISSING, HALTED -> { }
+            case LOST, MISSING, HALTED, AWAITING -> { }
             default -> throw new IllegalStateException("unexpected drive result " + d.kind());
         }
     }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
@@ -50,12 +51,17 @@ public final class AcidicTopology {
      * request: the value begins with the partition number ({@link Continuation}). The topic has
      * the requests topic's partition count (checked at start); a partition beyond it (partitions
      * added to the requests topic while processors run) lands on another task, which sees the
-     * mismatch and says so.
+     * mismatch and says so. A drive addressed to {@link Continuation#ANY} goes where Kafka's default
+     * partitioner puts its key.
      */
     static final class SamePartition implements StreamPartitioner<byte[], byte[]> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
-            return Optional.of(Set.of(Math.floorMod(Continuation.partition(value), numPartitions)));
+            int p = Continuation.partition(value);
+            if (p == Continuation.ANY) {
+                return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key)) % numPartitions));
+            }
+            return Optional.of(Set.of(Math.floorMod(p, numPartitions)));
         }
     }
 }

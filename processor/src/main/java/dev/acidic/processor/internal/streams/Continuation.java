@@ -18,6 +18,12 @@ import java.util.Arrays;
  */
 final class Continuation {
     private static final byte REQUEST = 1;
+    /**
+     * The partition of a drive sent by a task that does not know the key's home (a child ending
+     * drives its parent): the key's default (murmur2) partition, whose task forwards it home if
+     * the key lives elsewhere.
+     */
+    static final int ANY = -2;
 
     private Continuation() {}
 
@@ -34,7 +40,7 @@ final class Continuation {
         return b.array();
     }
 
-    /** The home partition the value is addressed to; -1 for a value too short to hold one. */
+    /** The home partition the value is addressed to ({@link #ANY} or a partition); -1 for a value too short to hold one. */
     static int partition(byte[] value) {
         return value == null || value.length < 4 ? -1 : ByteBuffer.wrap(value).getInt();
     }

@@ -85,6 +85,7 @@ final class JournalPublisher {
                     default -> CompletionStatus.FAILED;
                 };
                 replies.completion(keyBytes, new Completion(key, st, d.job(), e.result(), e.error(), null, false, e.run()), null);
+                wakeParent(d.row().parentKey(), now);
                 terminal = true;
             }
             eventSeq = e.seq();
@@ -99,6 +100,19 @@ final class JournalPublisher {
         }
         cursors.put(key, new Cursor(d.jobId(), eventSeq, stagedSeq).encode());
         return terminal;
+    }
+
+    /**
+     * A child that ended drives its parent, so that a parent waiting for its children looks again
+     * (the drive of one that waits for other children, or does not wait, changes nothing). Sent to
+     * the parent key's default partition, whose task forwards it home if the parent lives elsewhere;
+     * with the completion, so it goes out once with it and again if the completion must.
+     */
+    private void wakeParent(String parentKey, long now) {
+        if (parentKey != null) {
+            ctx.forward(new Record<>(parentKey.getBytes(StandardCharsets.UTF_8), Continuation.drive(Continuation.ANY), now),
+                    Outputs.CONTINUE);
+        }
     }
 
     private static boolean contiguous(List<JournalEntry> entries, long from, long to) {

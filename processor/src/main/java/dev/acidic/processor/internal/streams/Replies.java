@@ -5,6 +5,7 @@ import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.JobError;
 import dev.acidic.processor.internal.store.KeyRow;
+import dev.acidic.processor.internal.store.Outcomes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -112,21 +113,6 @@ final class Replies {
 
     /** The stored outcome of a finished key, answering a later request for it. */
     static Completion replay(String key, KeyRow row) {
-        CompletionStatus st = switch (row.status()) {
-            case "SUCCEEDED" -> CompletionStatus.SUCCEEDED;
-            case "CANCELLED" -> CompletionStatus.CANCELLED;
-            default -> CompletionStatus.FAILED;
-        };
-        JobError err = null;
-        if (row.error() != null && row.error().isObject()) {
-            JsonNode e = row.error();
-            err = new JobError(text(e, "type"), text(e, "message"), text(e, "step"),
-                    e.hasNonNull("attempt") ? e.get("attempt").asInt() : null);
-        }
-        return new Completion(key, st, row.job(), row.result(), err, null, true, row.run());
-    }
-
-    private static String text(JsonNode n, String f) {
-        return n.hasNonNull(f) ? n.get(f).asText() : null;
+        return Outcomes.completion(key, row.job(), row.status(), row.result(), row.error(), row.run(), true);
     }
 }

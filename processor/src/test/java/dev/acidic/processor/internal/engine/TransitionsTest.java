@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.acidic.api.EventType;
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobError;
+import dev.acidic.api.JobRequest;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.StepTimeoutException;
 import dev.acidic.api.TerminalJobException;
+import dev.acidic.processor.internal.store.Children;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.SqlErrors;
+import dev.acidic.processor.internal.store.StagedJob;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +35,21 @@ class TransitionsTest {
     private static final FailurePolicy POLICY = new FailurePolicy(
             new Backoff(Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), 3), Duration.ofSeconds(60));
 
-    private static final java.util.function.Predicate<String> NO_SIGNAL = name -> false;
+    private static final Transitions.Waits NO_SIGNAL = waits(name -> false, 0, 0);
+
+    private static Transitions.Waits waits(java.util.function.Predicate<String> signals, long spawned, long ended) {
+        return new Transitions.Waits() {
+            @Override
+            public boolean signalArrived(String name) {
+                return signals.test(name);
+            }
+
+            @Override
+            public Children.Tally childTally() {
+                return new Children.Tally(spawned, ended);
+            }
+        };
+    }
 
     private static KeyRow row(String rp, int attempts, long lastSeq) {
         return row(rp, attempts, lastSeq, JOB.stepNames());
@@ -40,7 +57,7 @@ class TransitionsTest {
 
     private static KeyRow row(String rp, int attempts, long lastSeq, List<String> steps) {
         return new KeyRow("k", UUID.randomUUID(), JOB.name(), rp, "RUNNING", "me", 0, 0, attempts, null, null, null, lastSeq, 0,
-                NOW, 0, steps, null, 1);
+                NOW, 0, steps, null, 1, null);
     }
 
     private static List<EventType> types(List<JournalEntry> entries) {
@@ -238,7 +255,7 @@ class TransitionsTest {
         assertEquals("approved", o.entries().get(0).data().path("awaiting").asText());
 
         Transitions.Outcome early = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitSignal("approved",
-                java.time.Duration.ofMinutes(5)), "me", List.of(), 0, "approved"::equals);
+                java.time.Duration.ofMinutes(5)), "me", List.of(), 0, waits("approved"::equals, 0, 0));
         assertEquals(null, early.phase().stop(), "a signal kept from before ends the wait at once");
         assertEquals(null, early.update().awaiting());
         assertEquals(null, early.update().nextAttemptAt());
@@ -256,5 +273,55 @@ class TransitionsTest {
         Transitions.Outcome last = Transitions.afterStep(JOB, row("c", 0, 2), PhaseResult.halt(), "me", List.of(), 0, NO_SIGNAL);
         assertEquals(DriveResult.Kind.DONE, last.phase().stop());
         assertEquals("SUCCEEDED", last.update().status());
+    }
+
+    @Test
+    void awaitChildrenReleasesTheKeyUntilTheyHaveEndedAndEndsAtOnceWhenTheyHave() {
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitChildren(), "me", List.of(), 0,
+                waits(name -> false, 3, 1));
+        assertEquals(DriveResult.Kind.AWAITING, o.phase().stop(), "no timer: a child's end drives the key");
+        assertEquals("b", o.update().recoveryPoint());
+        assertEquals(Children.AWAITING, o.update().awaiting());
+        assertEquals(null, o.update().nextAttemptAt(), "no time limit");
+        assertFalse(o.update().keepLock(), "the key is released while it waits");
+        assertEquals(List.of(EventType.RECOVERY_POINT, EventType.WAITING), types(o.entries()));
+        assertEquals("children", o.entries().get(1).data().path("for").asText());
+        assertEquals(2, o.entries().get(1).data().path("unfinished").asInt());
+
+        Transitions.Outcome ended = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitChildren(), "me", List.of(), 0,
+                waits(name -> false, 3, 3));
+        assertEquals(null, ended.phase().stop(), "all ended already: the drive goes on");
+        assertEquals(null, ended.update().awaiting());
+        assertTrue(ended.update().keepLock());
+        assertEquals(List.of(EventType.RECOVERY_POINT, EventType.CHILDREN_DONE), types(ended.entries()));
+        assertEquals(List.of(3L, 4L), ended.entries().stream().map(JournalEntry::seq).toList());
+
+        Transitions.Outcome last = Transitions.afterStep(JOB, row("c", 0, 2), PhaseResult.awaitChildren(), "me", List.of(), 0,
+                waits(name -> false, 3, 0));
+        assertEquals(DriveResult.Kind.DONE, last.phase().stop(), "after the last step the job ends; its children run on");
+    }
+
+    @Test
+    void eachSpawnedChildIsJournaledBeforeThePhasesRecoveryPointButOtherStagedJobsAreNot() {
+        List<StagedJob> staged = List.of(new StagedJob(1, "k/kid-0", JobRequest.of("x", null).withParent("k")),
+                new StagedJob(2, "other", JobRequest.of("y", null)), new StagedJob(3, "k/kid-1", JobRequest.of("x", null).withParent("k")));
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 5), PhaseResult.next(), "me", staged, 3, NO_SIGNAL);
+        assertEquals(List.of(EventType.CHILD_SPAWNED, EventType.CHILD_SPAWNED, EventType.RECOVERY_POINT), types(o.entries()));
+        assertEquals(List.of(6L, 7L, 8L), o.entries().stream().map(JournalEntry::seq).toList());
+        assertEquals("k/kid-1", o.entries().get(1).data().path("child").asText());
+        assertEquals(8L, o.update().lastSeq());
+    }
+
+    @Test
+    void waitUntilAndAwaitSignalJournalWhatTheJobWaitsFor() {
+        java.time.Instant later = NOW.plusSeconds(60);
+        Transitions.Outcome o = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.waitUntil(later), "me", List.of(), 0, NO_SIGNAL);
+        assertEquals(List.of(EventType.RECOVERY_POINT, EventType.WAITING), types(o.entries()));
+        assertEquals("time", o.entries().get(1).data().path("for").asText());
+        assertEquals(later.toString(), o.entries().get(1).data().path("retryAt").asText());
+        Transitions.Outcome s = Transitions.afterStep(JOB, row("a", 0, 2), PhaseResult.awaitSignal("ok", java.time.Duration.ofMinutes(1)),
+                "me", List.of(), 0, NO_SIGNAL);
+        assertEquals("signal", s.entries().get(1).data().path("for").asText());
+        assertEquals("ok", s.entries().get(1).data().path("name").asText());
     }
 }

@@ -140,6 +140,28 @@ class ReaperIT {
     }
 
     @Test
+    void aFinishedChildIsKeptWhileItsParentRunsAndAReapedParentTakesItsLinksAlong() throws SQLException {
+        running("parent:", 1, "3 hours");
+        finished("parent:0/kid-", 2, "2 hours");
+        finished("done-parent:", 1, "2 hours");
+        finished("done-parent:0/kid-", 2, "2 hours");
+        sql("""
+                UPDATE acidic_keys SET parent_key = 'parent:0' WHERE idempotency_key LIKE 'parent:0/kid-%';
+                UPDATE acidic_keys SET parent_key = 'done-parent:0' WHERE idempotency_key LIKE 'done-parent:0/kid-%';
+                INSERT INTO acidic_children (parent_key, child_key, ordinal)
+                SELECT p, p || '/kid-' || i, i FROM unnest(ARRAY['parent:0', 'done-parent:0']) AS p, generate_series(0, 1) AS i;
+                """);
+        Reaper reaper = new Reaper(db, 1000);
+        assertEquals(3, reaper.count(RETENTION), "the ended parent and its two children; not the running parent's children");
+        Reaper.Outcome o = reaper.reap(RETENTION, () -> false);
+        assertEquals(3, o.keys());
+        assertEquals(2, rows("acidic_keys", "parent:0/kid-"), "kept: their parent still runs and reads their outcomes");
+        assertEquals(0, rows("acidic_keys", "done-parent:"));
+        assertEquals(0, count("SELECT count(*) FROM acidic_children WHERE parent_key = 'done-parent:0'"), "the reaped parent's links");
+        assertEquals(2, count("SELECT count(*) FROM acidic_children WHERE parent_key = 'parent:0'"));
+    }
+
+    @Test
     void stopsBetweenBatchesWhenAsked() throws SQLException {
         finished("old:", 10, "2 hours");
         AtomicInteger asked = new AtomicInteger();
