@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
@@ -53,13 +52,7 @@ class CompleterIT {
 
     @BeforeEach
     void ownDatabase() throws SQLException {
-        String url = infra.createDatabase("completer_it");
-        HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(url);
-        c.setUsername(infra.postgres.user());
-        c.setPassword(infra.postgres.password());
-        c.setMaximumPoolSize(2);
-        db = new HikariDataSource(c);
+        db = infra.ownDatabase("completer_it", 2);
         logs = new ListAppender<>();
         logs.start();
         ((Logger) LoggerFactory.getLogger("dev.acidic.processor.internal.streams.Completer")).addAppender(logs);

@@ -3,7 +3,6 @@ package dev.acidic.processor.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.processor.AcidicConfig;
 import java.sql.Connection;
@@ -33,13 +32,7 @@ class ReaperCrashIT {
 
     @BeforeEach
     void ownDatabase() throws SQLException {
-        String url = infra.createDatabase("reaper_crash_it");
-        HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(url);
-        c.setUsername(infra.postgres.user());
-        c.setPassword(infra.postgres.password());
-        c.setMaximumPoolSize(2);
-        db = new HikariDataSource(c);
+        db = infra.ownDatabase("reaper_crash_it", 2);
     }
 
     @AfterEach

@@ -55,6 +55,16 @@ public final class TestInfra {
      *
      * @return its JDBC URL (user and password as {@link #postgres})
      */
+    /** A pool of {@code poolSize} on a new database as {@link #createDatabase} makes it; the caller closes it. */
+    public HikariDataSource ownDatabase(String prefix, int poolSize) throws SQLException {
+        HikariConfig h = new HikariConfig();
+        h.setJdbcUrl(createDatabase(prefix));
+        h.setUsername(postgres.user());
+        h.setPassword(postgres.password());
+        h.setMaximumPoolSize(poolSize);
+        return new HikariDataSource(h);
+    }
+
     public String createDatabase(String prefix) throws SQLException {
         String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {

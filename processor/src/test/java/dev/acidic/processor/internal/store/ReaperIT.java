@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.processor.Cli;
 import dev.acidic.processor.it.TestInfra;
@@ -41,13 +40,7 @@ class ReaperIT {
 
     @BeforeEach
     void ownDatabase() throws SQLException {
-        TestInfra infra = TestInfra.get();
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(infra.createDatabase("reaper_it"));
-        h.setUsername(infra.postgres.user());
-        h.setPassword(infra.postgres.password());
-        h.setMaximumPoolSize(6);
-        db = new HikariDataSource(h);
+        db = TestInfra.get().ownDatabase("reaper_it", 6);
     }
 
     @AfterEach
