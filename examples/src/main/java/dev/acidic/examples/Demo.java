@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The rocket-rides demo: embedded (or given) Kafka and Postgres, a fake payment gateway, two
  * processor JVMs, a stream of ride requests with duplicates, mismatched arguments, declined cards
- * and injected failures, one processor SIGKILLed and restarted mid-way, and a summary whose
+ * and injected failures, one processor SIGKILLed and restarted mid-way, then refunds of some
+ * charged rides that wait for a human's approval ({@link DemoRefunds}), and a summary whose
  * exactly-once checks must all match.
  *
  * <p>Options: {@link DemoCommand}.
@@ -194,8 +195,10 @@ final class Demo {
                     Integer::sum);
         }
         awaitReceipts(jdbcUrl, user, password, outcomes.getOrDefault("charged", 0));
+        DemoRefunds refunds = new DemoRefunds(client, gateway, run, jdbcUrl, user, password, out);
+        refunds.run(Math.max(5, rides / 50));
         return summary(outcomes, tally, gateway, latencies, secs, duplicates.get(), mismatches.get(), raised, jdbcUrl, user,
-                password);
+                password, refunds);
     }
 
     /** Receipts are jobs of their own, staged by the rides' last phase: wait until they ran. */
@@ -228,7 +231,8 @@ final class Demo {
     }
 
     private int summary(Map<String, Integer> outcomes, Map<String, Integer> tally, PaymentGateway gateway, List<Long> latencies,
-            double secs, int duplicates, int mismatches, int raised, String jdbcUrl, String user, String password) throws Exception {
+            double secs, int duplicates, int mismatches, int raised, String jdbcUrl, String user, String password, DemoRefunds refunds)
+            throws Exception {
         long rideRows;
         long rideKeys;
         long charged;
@@ -254,11 +258,12 @@ final class Demo {
         out.printf("  declined               %d%n", declined);
         out.printf("  rejected (mismatch)    %d%n", tally.getOrDefault("rejected " + Completion.MISMATCHED_ARGUMENTS, 0));
         out.printf("  replayed               %d%n", tally.getOrDefault("replayed", 0));
-        out.printf("  gateway calls          %d (%d simulated outages, retried) -> distinct charges %d%n", gateway.calls(),
-                gateway.outages(), gateway.charges());
+        out.printf("  gateway calls          %d (%d simulated outages, retried) -> distinct charges %d, refunds %d%n",
+                gateway.calls(), gateway.outages(), gateway.charges(), gateway.refunds());
         out.printf("  throughput             %.1f rides/s (%.2f s)%n", rides / secs, secs);
         out.printf("  latency                p50 %d ms, p95 %d ms, p99 %d ms (submit to completion)%n", pct(l, 50), pct(l, 95),
                 pct(l, 99));
+        refunds.print();
         out.println();
         out.println("Exactly-once checks");
         boolean ok = true;
@@ -269,6 +274,7 @@ final class Demo {
         ok &= check("receipts = charged rides", receipts, receiptRides);
         ok &= check("charged + declined = rides requested", succeeded + declined, rides);
         ok &= check("mismatched retries rejected", tally.getOrDefault("rejected " + Completion.MISMATCHED_ARGUMENTS, 0), mismatches);
+        ok &= refunds.checks(this::check);
         out.println(ok ? "ALL CHECKS PASSED" : "SOME CHECKS FAILED");
         return ok ? 0 : 1;
     }
@@ -286,7 +292,7 @@ final class Demo {
         }
     }
 
-    private static long pct(List<Long> sorted, int p) {
+    static long pct(List<Long> sorted, int p) {
         if (sorted.isEmpty()) {
             return -1;
         }

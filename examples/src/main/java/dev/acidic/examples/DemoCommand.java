@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** {@code demo}: the rocket-rides demo's options; {@link Demo} runs it. */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The rocket-rides demo: two processor JVMs, a fake payment gateway, rides with duplicates, "
-            + "declined cards and injected failures, one processor SIGKILLed mid-way; checks exactly-once.",
+            + "declined cards and injected failures, one processor SIGKILLed mid-way, then refunds that wait for an "
+            + "approval signal; checks exactly-once.",
             "Exit 0 when every check matches, 1 otherwise."})
 final class DemoCommand implements Callable<Integer> {
     private final PrintStream out;

@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The README's demo command at a small size: every exactly-once check of its summary must match. */
+/**
+ * The README's demo command at a small size: every exactly-once check of its summary must match,
+ * the refunds' among them (approved, rejected, expired and not refundable, after a processor was
+ * killed during the rides).
+ */
 class DemoIT {
 
     @Test
@@ -28,5 +32,17 @@ class DemoIT {
         assertTrue(out.contains("SIGKILL processor 0"), "a processor was killed mid-way:\n" + out);
         assertTrue(out.contains("ALL CHECKS PASSED"), out);
         assertTrue(out.contains("latency                p50"), out);
+        assertTrue(out.contains("Refunds (rides.refund"), "a refunds section:\n" + out);
+        // 150 rides: 5 refunds of charged rides (3 approved, 1 rejected, 1 left to time out) and 1 of a declined ride
+        assertTrue(out.contains("requested              5 of charged rides (3 approved, 1 rejected, 1 left to time out), "
+                + "1 of a declined ride"), out);
+        for (String check : new String[] {"refunds at the gateway = approved refunds", "refunded jobs = approved refunds",
+            "refund ids on rows = refunds at the gateway", "refunded rows = refunds at the gateway",
+            "refund rows = refund jobs of charged rides", "rejected refunds = rejections sent",
+            "expired refunds = refunds left to time out", "rejected or expired charges refunded",
+            "refunds of declined rides not refundable"}) {
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("  ok   " + check)), "check \"" + check + "\" passed:\n" + out);
+        }
+        assertTrue(out.contains("  refunded               3\n"), out);
     }
 }

@@ -5,17 +5,12 @@ import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobRequest;
 import dev.acidic.api.PhaseResult;
 import dev.acidic.api.StepContext;
-import dev.acidic.api.TerminalJobException;
 import dev.acidic.api.Wire;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +30,8 @@ import java.util.Map;
  * receipts.send {"ride_key", "user_id", "amount_cents", "charge_id"}
  *   record_receipt                insert one receipt
  * </pre>
+ *
+ * <p>A charged ride is refunded by {@link Refunds} ({@code rides.refund}), once a human approves.
  */
 public final class RocketRides {
     public static final String CREATE = "rides.create";
@@ -70,8 +67,6 @@ public final class RocketRides {
                 amount_cents bigint      NOT NULL,
                 charge_id    text        NOT NULL,
                 created_at   timestamptz NOT NULL DEFAULT now())""");
-
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private RocketRides() {}
 
@@ -133,20 +128,10 @@ public final class RocketRides {
     private static PhaseResult createStripeCharge(StepContext ctx) throws Exception {
         RideArgs a = ctx.args(RideArgs.class);
         long rideId = ctx.values().get("ride_id", Long.class).orElseThrow();
-        String gateway = System.getenv().getOrDefault(GATEWAY_ENV, System.getProperty("rocket.rides.gateway.url", ""));
-        if (gateway.isBlank()) {
-            throw new TerminalJobException("no payment gateway configured: set " + GATEWAY_ENV);
-        }
         // Derived from the job's key: every retry of this phase presents the same key to the gateway.
         String chargeKey = "rocket-rides:charge:" + ctx.idempotencyKey();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(gateway + "/v1/charges"))
-                .timeout(Duration.ofSeconds(5))
-                .header("Idempotency-Key", chargeKey)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        Wire.toJson(Map.of("user_id", a.userId(), "amount", a.amountCents()))))
-                .build();
-        HttpResponse<String> resp = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> resp = GatewayCalls.post("/v1/charges", chargeKey,
+                Map.of("user_id", a.userId(), "amount", a.amountCents()));
         if (resp.statusCode() == 402) {
             try (PreparedStatement ps = ctx.connection().prepareStatement(
                     "UPDATE rides SET charge_status = 'declined' WHERE idempotency_key = ?")) {
