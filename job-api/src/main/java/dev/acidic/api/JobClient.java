@@ -123,6 +123,24 @@ public final class JobClient implements AutoCloseable {
         return send(key, command.encode(), UUID.randomUUID().toString());
     }
 
+    /**
+     * Sends {@code command} for the job under {@code key} and returns a future completed by its
+     * answer: a rejection ({@code REJECTED} with a reason such as {@code NO_SUCH_JOB}) or a replay
+     * that answers this command alone (it carries the command's request id), or else the job's
+     * next own completion, whichever comes first. A signal or resume that is applied may leave a
+     * job waiting for a long time: bound the wait with {@code get(timeout)}.
+     */
+    public CompletableFuture<Completion> submit(String key, JobCommand command) {
+        String requestId = UUID.randomUUID().toString();
+        CompletableFuture<Completion> answer = register(key, requestId);
+        send(key, command.encode(), requestId).whenComplete((md, err) -> {
+            if (err != null) {
+                answer.completeExceptionally(err);
+            }
+        });
+        return answer;
+    }
+
     /** Sends a raw value under {@code key} to the requests topic, without awaiting a completion. */
     public CompletableFuture<RecordMetadata> send(String key, byte[] value) {
         return send(key, value, null);

@@ -56,7 +56,7 @@ class CliTest {
     void topLevelHelpListsEveryCommandAndExitsZero() throws Exception {
         Outcome o = cli("--help");
         assertEquals(0, o.rc(), o.err());
-        for (String c : new String[] {"run", "migrate", "settings", "reap", "help", "--version"}) {
+        for (String c : new String[] {"run", "migrate", "settings", "jobs", "submit", "reap", "help", "--version"}) {
             assertTrue(o.out().contains(c), c + " in:\n" + o.out());
         }
         assertTrue(o.out().startsWith("Usage: acidic"), o.out());
@@ -167,6 +167,72 @@ class CliTest {
         Outcome zero = cli(db, new Object[0], "reap", "--older-than", "0");
         assertEquals(2, zero.rc());
         assertTrue(zero.err().contains("must be positive"), zero.err());
+    }
+
+    @Test
+    void theJobsCommandsEachHaveHelpWithTheOutputOptionAndTheirJsonFields() throws Exception {
+        Outcome jobs = cli("jobs", "--help");
+        assertEquals(0, jobs.rc(), jobs.err());
+        for (String c : new String[] {"list", "show", "stats", "cancel", "retry", "resume", "signal"}) {
+            assertTrue(jobs.out().contains("\n  " + c + " "), c + " in:\n" + jobs.out());
+            Outcome o = cli("jobs", c, "--help");
+            assertEquals(0, o.rc(), c + ": " + o.err());
+            assertTrue(o.out().startsWith("Usage: acidic jobs " + c), o.out());
+            assertTrue(o.out().contains("-o, --output=FORMAT") && o.out().contains("-o json: "), c + ":\n" + o.out());
+        }
+        assertEquals(cli("jobs", "--help").out(), cli("jobs").out(), "without a subcommand: the usage");
+        for (String c : new String[] {"submit", "reap"}) {
+            Outcome o = cli(c, "--help");
+            assertTrue(o.out().contains("-o, --output=FORMAT") && o.out().contains("-o json: "), c + ":\n" + o.out());
+        }
+        assertTrue(cli("jobs", "list", "--help").out().contains("--before=CURSOR"));
+        assertTrue(cli("submit", "--help").out().contains("--wait=DURATION"));
+        assertTrue(cli("jobs", "cancel", "--help").out().contains("--reason=TEXT"));
+    }
+
+    @Test
+    void aBadValueOfAJobsCommandExitsTwoNamingItBeforeAnythingIsOpened() throws Exception {
+        Outcome format = cli("jobs", "list", "-o", "yaml");
+        assertEquals(2, format.rc());
+        assertTrue(format.err().startsWith("Invalid value for option '--output': expected one of table, json, jsonl but was 'yaml'"),
+                format.err());
+        Outcome limit = cli("jobs", "list", "--limit", "5000");
+        assertEquals(2, limit.rc());
+        assertTrue(limit.err().startsWith("--limit must be 1 to 1000, not 5000"), limit.err());
+        Outcome since = cli("jobs", "list", "--since", "last week");
+        assertEquals(2, since.rc());
+        assertTrue(since.err().contains("'last week' is not a duration, an instant or a date"), since.err());
+        Outcome cursor = cli("jobs", "list", "--before", "x");
+        assertEquals(2, cursor.rc());
+        assertTrue(cursor.err().contains("is not a page cursor"), cursor.err());
+        Outcome wait = cli("submit", "k", "some.job", "--wait", "-1s");
+        assertEquals(2, wait.rc());
+        assertTrue(wait.err().contains("--wait"), wait.err());
+        Outcome args = cli("submit", "k", "some.job", "[1, 2]");
+        assertEquals(2, args.rc());
+        assertTrue(args.err().startsWith("ARGS_JSON must be a JSON object, not array"), args.err());
+        Outcome payload = cli("jobs", "signal", "k", "go", "{oops");
+        assertEquals(2, payload.rc());
+        assertTrue(payload.err().startsWith("JSON is not JSON: "), payload.err());
+        Outcome reserved = cli("jobs", "signal", "k", "$children");
+        assertEquals(2, reserved.rc());
+        assertTrue(reserved.err().contains("must not start with \"$\""), reserved.err());
+        Outcome missing = cli("jobs", "show");
+        assertEquals(2, missing.rc());
+        assertTrue(missing.err().contains("Missing required parameter: 'KEY'"), missing.err());
+    }
+
+    @Test
+    void theJobsCommandsSayWhatConfigurationTheyNeed() throws Exception {
+        Outcome list = cli("jobs", "list");
+        assertEquals(2, list.rc());
+        assertTrue(list.err().contains("jobs list needs ACIDIC_JDBC_URL"), list.err());
+        Outcome cancel = cli(Map.of("ACIDIC_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/none"), new Object[0], "jobs", "cancel", "k");
+        assertEquals(2, cancel.rc());
+        assertTrue(cancel.err().contains("jobs cancel needs ACIDIC_BOOTSTRAP_SERVERS"), cancel.err());
+        Outcome submit = cli(Map.of("ACIDIC_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/none"), new Object[0], "submit", "k", "j");
+        assertEquals(2, submit.rc());
+        assertTrue(submit.err().contains("submit needs ACIDIC_BOOTSTRAP_SERVERS"), submit.err());
     }
 
     @Test

@@ -14,12 +14,15 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Builds the command line: {@code acidic} with {@code run}, {@code migrate}, {@code settings}, {@code reap}, the
+ * Builds the command line: {@code acidic} with {@code run}, {@code migrate}, {@code settings},
+ * {@code jobs} (list, show, stats, cancel, retry, resume, signal), {@code submit}, {@code reap}, the
  * caller's own subcommands and {@code help}. Exit codes: 0 ok, 1 failure, 2 usage or
- * configuration error.
+ * configuration error, 3 no such job.
  */
 public final class CommandLines {
     public static final int USAGE = 2;
+    /** No job under the key a command names. */
+    public static final int NOT_FOUND = 3;
 
     private CommandLines() {}
 
@@ -29,10 +32,21 @@ public final class CommandLines {
      */
     public static CommandLine create(Map<String, String> env, PrintStream out, PrintStream err, LocalInfrastructure local,
             Object... extraSubcommands) {
+        Io io = new Io(env, out, err);
+        CommandLine jobs = new CommandLine(new JobsCommand(out))
+                .addSubcommand(new ListCommand(io))
+                .addSubcommand(new ShowCommand(io))
+                .addSubcommand(new StatsCommand(io))
+                .addSubcommand(new ChangeCommands.Cancel(io))
+                .addSubcommand(new ChangeCommands.Retry(io))
+                .addSubcommand(new ChangeCommands.Resume(io))
+                .addSubcommand(new ChangeCommands.Signal(io));
         CommandLine cl = new CommandLine(new AcidicCommand(out))
                 .addSubcommand(new RunCommand(env, err, local))
                 .addSubcommand(new MigrateCommand(env, out, err))
                 .addSubcommand(new SettingsCommand(out))
+                .addSubcommand(jobs)
+                .addSubcommand(new SubmitCommand(io))
                 .addSubcommand(new ReapCommand(env, out, err));
         for (Object sub : extraSubcommands) {
             cl.addSubcommand(sub);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,7 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "reap", mixinStandardHelpOptions = true,
         description = {"Delete finished keys older than the retention (with their journal, values and staged jobs) now, "
             + "in batches of ACIDIC_REAPER_BATCH, as the processors' reaper does; then exit.",
-            "Needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)."})
+            "Needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)."},
+        footer = {"", "-o json: {dryRun, olderThan, keys, journalEntries, values, stagedJobs, recordFailures, batches, tookMs} "
+            + "(a dry run: keys alone, the rest null); -o jsonl: the same on one line."})
 final class ReapCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final PrintStream out;
@@ -33,6 +36,16 @@ final class ReapCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "only count the keys that would be deleted")
     private boolean dryRun;
+
+    @Mixin
+    private OutputOption output;
+
+    /**
+     * The {@code -o json} of a reap: how many rows of each kind went (or, in a dry run, how many keys
+     * would go: {@code keys} alone, the rest null).
+     */
+    record Report(boolean dryRun, String olderThan, long keys, Long journalEntries, Long values, Long stagedJobs, Long recordFailures,
+            Integer batches, Long tookMs) {}
 
     ReapCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;
@@ -63,13 +76,23 @@ final class ReapCommand implements Callable<Integer> {
             Migrator.verify(Database.unpooled(c.poolSettings(1)));
             String shown = Durations.format(age);
             if (dryRun) {
-                out.println("would delete " + reaper.count(age) + " finished keys older than " + shown);
+                long n = reaper.count(age);
+                if (output.table()) {
+                    out.println("would delete " + n + " finished keys older than " + shown);
+                } else {
+                    JsonOutput.print(out, output.format, new Report(true, shown, n, null, null, null, null, null, null));
+                }
                 return 0;
             }
             Reaper.Outcome o = reaper.reap(age, () -> false);
             if (!o.ran()) {
                 err.println("another instance is reaping right now; nothing deleted (its round takes these keys too)");
                 return 1;
+            }
+            if (!output.table()) {
+                JsonOutput.print(out, output.format, new Report(false, shown, o.keys(), o.journalEntries(), o.values(), o.stagedJobs(),
+                        o.recordFailures(), o.batches(), o.took().toMillis()));
+                return 0;
             }
             out.printf("deleted %d finished keys older than %s (%d journal entries, %d values, %d staged jobs) and %d poison-record"
                     + " counts in %d batches, %d ms%n", o.keys(), shown, o.journalEntries(), o.values(), o.stagedJobs(),

@@ -305,6 +305,9 @@ class ReaperIT {
         assertEquals("0", dry[0], dry[2]);
         assertEquals("would delete 4 finished keys older than 1h", dry[1].strip());
         assertEquals(5, rows("acidic_keys", ""), "a dry run deletes nothing");
+        String[] dryJson = cli(env, "reap", "--older-than", "1h", "--dry-run", "-o", "jsonl");
+        assertEquals("{\"dryRun\":true,\"olderThan\":\"1h\",\"keys\":4,\"journalEntries\":null,\"values\":null,\"stagedJobs\":null,"
+                + "\"recordFailures\":null,\"batches\":null,\"tookMs\":null}", dryJson[1].strip());
         try (Connection other = db.getConnection(); Statement st = other.createStatement()) {
             st.executeQuery(Reaper.TRY_LOCK).close();
             String[] busy = cli(env, "reap", "--older-than", "1h");
@@ -312,6 +315,16 @@ class ReaperIT {
             assertTrue(busy[2].contains("another instance is reaping"), busy[2]);
             st.executeQuery(Reaper.UNLOCK).close();
         }
+        finished("ancient:", 2, "5 hours");
+        String[] reapJson = cli(env, "reap", "--older-than", "4h", "-o", "json");
+        assertEquals("0", reapJson[0], reapJson[2]);
+        com.fasterxml.jackson.databind.JsonNode r = dev.acidic.api.Wire.parse(reapJson[1]);
+        List<String> fields = new ArrayList<>();
+        r.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("dryRun", "olderThan", "keys", "journalEntries", "values", "stagedJobs", "recordFailures", "batches", "tookMs"),
+                fields, "stable field names");
+        assertEquals(2, r.path("keys").asLong(), reapJson[1]);
+        assertEquals(10, r.path("journalEntries").asLong(), reapJson[1]);
         String[] reap = cli(env, "reap", "--older-than", "1h");
         assertEquals("0", reap[0], reap[2]);
         assertTrue(reap[1].startsWith("deleted 4 finished keys older than 1h (20 journal entries, 4 values, 4 staged jobs) and 0"

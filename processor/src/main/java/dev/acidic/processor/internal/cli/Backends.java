@@ -1,0 +1,90 @@
+package dev.acidic.processor.internal.cli;
+
+import dev.acidic.api.JobClient;
+import dev.acidic.processor.AcidicConfig;
+import dev.acidic.processor.internal.store.Database;
+import dev.acidic.processor.internal.store.JobQueries;
+import dev.acidic.processor.internal.store.Migrator;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * What the {@code jobs} and {@code submit} commands talk to, opened from the {@code ACIDIC_*}
+ * configuration as a processor reads it: Postgres for reading (a connection per query, opened
+ * and closed: a one-shot command has no use for a pool, and an unreachable database fails at once
+ * rather than after a pool's start-up retries), and a {@link JobClient} on the processor's topics
+ * for changing a job.
+ */
+final class Backends implements AutoCloseable {
+    /** Kafka pass-through settings meant for one kind of the processor's clients, not for every client. */
+    private static final Set<String> ONE_CLIENT = Set.of("producer.", "consumer.", "main.consumer.", "restore.consumer.",
+            "global.consumer.", "admin.");
+
+    private final AcidicConfig config;
+    private final DataSource db;
+    private JobClient client;
+
+    private Backends(AcidicConfig config, DataSource db) {
+        this.config = config;
+        this.db = db;
+    }
+
+    /**
+     * Opens Postgres for {@code command} and checks that its schema is the one this version reads.
+     *
+     * @param kafkaToo whether the command also needs Kafka (it changes a job)
+     * @return null after printing why when the configuration lacks what the command needs
+     *     (the command exits {@link CommandLines#USAGE})
+     * @throws SQLException when Postgres cannot be reached or its schema is not current
+     */
+    static Backends open(Io io, String command, boolean kafkaToo) throws SQLException {
+        AcidicConfig c = EnvConfig.loadForPostgres(io.env(), io.err(), command);
+        if (c == null) {
+            return null;
+        }
+        if (kafkaToo && c.bootstrapServers().isBlank()) {
+            io.err().println(command + " needs ACIDIC_BOOTSTRAP_SERVERS: it sends the command through the requests topic");
+            return null;
+        }
+        DataSource db = Database.unpooled(c.poolSettings(1));
+        Migrator.verify(db);
+        return new Backends(c, db);
+    }
+
+    JobQueries queries() {
+        return new JobQueries(db);
+    }
+
+    /**
+     * A client on the processor's requests and completions topics, with the {@code ACIDIC_KAFKA_*}
+     * settings every client takes (TLS, SASL), not those for one kind of the processor's clients
+     * ({@code producer.*}, {@code consumer.*}, ...).
+     *
+     * @param startTimeout how long to wait for the completions topic
+     */
+    JobClient client(Duration startTimeout) {
+        if (client == null) {
+            JobClient.Builder b = JobClient.builder(config.bootstrapServers())
+                    .requestsTopic(config.requestsTopic())
+                    .completionsTopic(config.completionsTopic())
+                    .startTimeout(startTimeout);
+            for (Map.Entry<String, String> e : config.kafka().entrySet()) {
+                if (ONE_CLIENT.stream().noneMatch(e.getKey()::startsWith)) {
+                    b.kafkaProperty(e.getKey(), e.getValue());
+                }
+            }
+            client = b.build();
+        }
+        return client;
+    }
+
+    @Override
+    public void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+}
