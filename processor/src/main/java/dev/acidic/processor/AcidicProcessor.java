@@ -10,6 +10,7 @@ import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.http.HttpEndpoint;
+import dev.acidic.processor.internal.logging.LogFormat;
 import dev.acidic.processor.internal.http.OpsRoutes;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.metrics.MeterRegistries;
@@ -88,6 +89,9 @@ public final class AcidicProcessor implements AutoCloseable {
     /** Starts embedded infrastructure if needed, migrates, creates topics and starts Streams. */
     public AcidicProcessor start() {
         try {
+            if (config.jsonLogs()) {
+                LogFormat.json();
+            }
             effective = config;
             if (config.bootstrapServers().isBlank() || config.jdbcUrl().isBlank()) {
                 if (local == null) {

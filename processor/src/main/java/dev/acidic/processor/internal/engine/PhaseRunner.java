@@ -78,7 +78,14 @@ final class PhaseRunner {
     }
 
     /** Runs one phase, sorting its failures as {@link FailurePolicy} says. */
+    @SuppressWarnings("try") // the scope is the point: the MDC holds while the phase runs
     Phase phaseWithRetries(String key, JobDefinition def, String rp) {
+        try (LogContext lc = LogContext.of(key, def.name(), rp, null)) {
+            return phaseWithRetriesLogged(key, def, rp);
+        }
+    }
+
+    private Phase phaseWithRetriesLogged(String key, JobDefinition def, String rp) {
         for (int i = 0; ; i++) {
             long started = System.nanoTime();
             Throwable failure;
@@ -209,13 +216,14 @@ final class PhaseRunner {
     }
 
     /** Runs the step at the row's recovery point on {@code c} and works out what it leads to. */
+    @SuppressWarnings("try") // the scope is the point: the MDC holds while the step runs
     Transitions.Outcome executeStep(Connection c, String key, JobDefinition def, KeyRow row) throws StepFailure {
         String rp = row.recoveryPoint();
         GuardedConnection guard = new GuardedConnection(c, key, def.name(), rp);
         StepContextImpl ctx = new StepContextImpl(store, c, guard.connection(), key, def.name(), rp, row.args(),
                 row.attempts() + 1, row.stagedSeq(), row.run(), jobs);
         long started = System.nanoTime();
-        try {
+        try (LogContext lc = LogContext.of(key, def.name(), rp, row.run())) {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
             PhaseResult result = steps.step(def.step(rp), ctx, () -> Connections.abandon(c));
             guard.check();

@@ -59,12 +59,14 @@ public final class AcidicMetrics implements EngineObserver {
         this.poison = Counter.builder("acidic.poison.records")
                 .description("records whose handling failed acidic.record.max.failures times and were skipped").register(registry);
         Gauge.builder("acidic.timers.pending", this, m -> m.pendingTimers.stream().mapToLong(LongSupplier::getAsLong).sum())
-                .description("durable timers waiting in this instance's tasks (approximate)").register(registry);
+                .description("durable timers waiting in this instance's tasks (approximate)").strongReference(true).register(registry);
         if (statuses != null) {
             for (String status : StatusCounts.STATUSES) {
                 Gauge.builder("acidic.jobs", statuses, s -> statusCount(s, status)).tag("status", status)
                         .description("jobs per status (RUNNING and HALTED exact up to " + StatusCounts.EXACT_CAP
-                                + ", ended ones estimated from Postgres' statistics)").register(registry);
+                                + ", ended ones estimated from Postgres' statistics)")
+                        .strongReference(true) // a gauge holds its state weakly: nothing else holds this one
+                        .register(registry);
             }
         }
     }

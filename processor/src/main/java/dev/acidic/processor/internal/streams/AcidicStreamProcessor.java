@@ -10,6 +10,7 @@ import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.engine.Engine;
 import dev.acidic.processor.internal.engine.EngineSettings;
 import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.engine.LogContext;
 import dev.acidic.processor.internal.engine.OutputLimits;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
@@ -112,6 +113,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is the point: the key is in the MDC while the record is handled
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = ctx.recordMetadata().orElseThrow();
         Header rid = record.headers().lastHeader(Completion.REQUEST_ID_HEADER);
@@ -123,7 +125,9 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         // a drive for a key whose home its sender did not know is driven here, or forwarded home
         int addressedTo = to == Continuation.ANY ? partition : to;
         long started = System.nanoTime();
-        guard.handle(src, () -> handle(src, forwarded, addressedTo));
+        try (LogContext lc = LogContext.key(record.key() == null ? null : RequestDecoder.preview(record.key()))) {
+            guard.handle(src, () -> handle(src, forwarded, addressedTo));
+        }
         commitIfSlow(started);
     }
 
@@ -335,13 +339,14 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         }
     }
 
+    @SuppressWarnings("try") // the scope is the point: the key is in the MDC while it is driven
     private void driveOrRetryLater(String key) {
         if (health.isDown()) {
             timers.schedule(key, OUTAGE_RETRY_MS);
             return;
         }
         long started = System.nanoTime();
-        try {
+        try (LogContext lc = LogContext.key(key)) {
             handle(key, null, null, engine.drive(key, null, partition));
             commitIfSlow(started);
         } catch (SQLException | RuntimeException e) {

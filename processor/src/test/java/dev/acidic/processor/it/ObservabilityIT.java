@@ -3,6 +3,9 @@ package dev.acidic.processor.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.JobRequest;
 import dev.acidic.processor.AcidicConfig;
@@ -19,12 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
- * The processor's HTTP endpoint against a real processor (real Kafka, real Postgres): health,
- * Prometheus metrics with the processor's own meters and the binders', and the bearer token.
+ * What an operator sees of a real processor (real Kafka, real Postgres): health and Prometheus
+ * metrics (the processor's own meters and the binders') over HTTP behind the bearer token, and log
+ * lines that carry the key, job, step and run of what they are about.
  */
-class HttpEndpointIT {
+class ObservabilityIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String TOKEN = "s3cret-token";
     private final HttpClient http = HttpClient.newHttpClient();
@@ -81,8 +86,23 @@ class HttpEndpointIT {
                 assertEquals(CompletionStatus.SUCCEEDED, h.client().submit(h.key("ok" + i), JobRequest.of("test.three-steps", Map.of()))
                         .get(WAIT.toSeconds(), TimeUnit.SECONDS).status());
             }
-            assertEquals(CompletionStatus.FAILED, h.client().submit(h.key("bad"), JobRequest.of("test.terminal", Map.of()))
-                    .get(WAIT.toSeconds(), TimeUnit.SECONDS).status());
+            ListAppender<ILoggingEvent> logs = new ListAppender<>();
+            logs.start();
+            Logger failures = (Logger) LoggerFactory.getLogger("dev.acidic.processor.internal.engine.FailureRecorder");
+            failures.addAppender(logs);
+            try {
+                assertEquals(CompletionStatus.FAILED, h.client().submit(h.key("bad"), JobRequest.of("test.terminal", Map.of()))
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS).status());
+            } finally {
+                failures.detachAppender(logs);
+            }
+            ILoggingEvent failed = logs.list.stream().filter(e -> e.getFormattedMessage().contains("FAILED at step")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no FAILED line: " + logs.list));
+            Map<String, String> mdc = failed.getMDCPropertyMap();
+            assertEquals(h.key("bad"), mdc.get("key"), "the line's MDC: " + mdc);
+            assertEquals("test.terminal", mdc.get("job"));
+            assertEquals("1", mdc.get("run"));
+            assertTrue(mdc.get("step") != null && !mdc.get("step").isEmpty(), mdc.toString());
             h.client().send(h.key("dlq"), "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)).get();
             h.completions().await(rs -> !h.completionsOf(h.key("dlq")).isEmpty(), WAIT, "the rejection");
 
