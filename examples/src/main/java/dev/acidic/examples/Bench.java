@@ -71,10 +71,14 @@ final class Bench {
             if (opts.batchLinger != null) {
                 env.put("ACIDIC_BATCH_LINGER", opts.batchLinger);
             }
+            if (opts.metrics != null) {
+                env.put("ACIDIC_METRICS_ENABLED", Boolean.toString(!opts.metrics.equals("off")));
+            }
             report.json().putObject("settings").put("jobs", opts.jobs).put("threads", threads).put("warmup", opts.warmup())
                     .put("partitions", PARTITIONS).put("commitInterval", orDefault(opts.commitInterval))
                     .put("batchMax", orDefault(opts.batchMax))
-                    .put("batchLinger", orDefault(opts.batchLinger)).put("reapKeys", opts.reapKeys);
+                    .put("batchLinger", orDefault(opts.batchLinger)).put("reapKeys", opts.reapKeys)
+                    .put("metrics", opts.metrics == null ? "on" : opts.metrics);
             BenchResult w1 = null;
             if (has(BenchCommand.Workload.W1) || has(BenchCommand.Workload.W1F) || has(BenchCommand.Workload.W2)
                     || has(BenchCommand.Workload.W4)) {

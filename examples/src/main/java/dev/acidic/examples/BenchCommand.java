@@ -96,6 +96,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch-linger", paramLabel = "D", description = "processor setting ACIDIC_BATCH_LINGER (default: the processor's)")
     String batchLinger;
 
+    @Option(names = "--metrics", paramLabel = "on|off", description = "processor setting ACIDIC_METRICS_ENABLED: off to measure "
+            + "what recording metrics costs (default: the processor's, on)")
+    String metrics;
+
     @Option(names = "--workloads", paramLabel = "W", split = ",", converter = WorkloadConverter.class, defaultValue = "w1,w1f,w2,w3,w4,w5,ceiling",
             description = "comma-separated, of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}; reap only on request)")
     Set<Workload> workloads;

@@ -26,7 +26,8 @@ final class ProcessorJvms implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
     /**
-     * @param env the {@code ACIDIC_*} settings shared by all instances (the instance id is added)
+     * @param env the {@code ACIDIC_*} settings shared by all instances (the instance id is added; an
+     *     {@code ACIDIC_HTTP_PORT} of p gives instance i the port p + i, and none serves no HTTP)
      * @param instancePrefix instance {@code i} is {@code <prefix>-<i>}
      */
     ProcessorJvms(Path dir, Map<String, String> env, String instancePrefix, List<String> jvmOptions) {
@@ -53,6 +54,13 @@ final class ProcessorJvms implements AutoCloseable {
 
     String instanceId(int i) {
         return instancePrefix + "-" + i;
+    }
+
+    /** The HTTP port of instance {@code i}: the given base port plus i, or 0 (none) when no base was given. */
+    int httpPort(int i) {
+        String base = env.get("ACIDIC_HTTP_PORT");
+        int p = base == null ? 0 : Integer.parseInt(base);
+        return p == 0 ? 0 : p + i;
     }
 
     Process process(int i) {
@@ -99,6 +107,7 @@ final class ProcessorJvms implements AutoCloseable {
         pb.environment().keySet().removeIf(k -> k.startsWith("ACIDIC_"));
         pb.environment().putAll(env);
         pb.environment().put("ACIDIC_INSTANCE_ID", instanceId(i));
+        pb.environment().put("ACIDIC_HTTP_PORT", Integer.toString(httpPort(i))); // several on one machine: one port each
         // a fresh log per start, so awaitReady sees this start's readiness, not the last one's
         File log = log(i).toFile();
         if (log.exists()) {

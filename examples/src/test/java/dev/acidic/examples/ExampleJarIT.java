@@ -64,12 +64,23 @@ class ExampleJarIT {
         env.put("ACIDIC_TOPIC_COMPLETIONS", app + ".completions");
         env.put("ACIDIC_TOPIC_EVENTS", app + ".events");
         env.put("ACIDIC_TOPIC_DLQ", app + ".dlq");
+        int httpPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            httpPort = free.getLocalPort();
+        }
+        env.put("ACIDIC_HTTP_PORT", Integer.toString(httpPort));
+        env.put("ACIDIC_HTTP_TOKEN", "also-a-secret");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
         try {
             awaitReady(p, log);
             String out = Files.readString(log, StandardCharsets.UTF_8);
             assertTrue(!out.contains("not-needed-but-secret"), "the JDBC password never reaches the log");
+            assertTrue(!out.contains("also-a-secret"), "nor the HTTP token");
+            java.net.http.HttpResponse<String> ready = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/health/ready"))
+                    .header("Authorization", "Bearer also-a-secret").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), "the jar serves its health: " + ready.body());
             int n = 20;
             Properties pp = new Properties();
             pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafka.bootstrapServers());

@@ -76,6 +76,12 @@ public final class AcidicConfig {
     public static final String STEP_TIMEOUT = AcidicSettings.STEP_TIMEOUT.key();
     public static final String STATEMENT_TIMEOUT = AcidicSettings.STATEMENT_TIMEOUT.key();
     public static final String MIGRATE_ON_START = AcidicSettings.MIGRATE_ON_START.key();
+    public static final String HTTP_PORT = AcidicSettings.HTTP_PORT.key();
+    public static final String HTTP_HOST = AcidicSettings.HTTP_HOST.key();
+    public static final String HTTP_TOKEN = AcidicSettings.HTTP_TOKEN.key();
+    public static final String HTTP_AUTH = AcidicSettings.HTTP_AUTH.key();
+    public static final String METRICS_ENABLED = AcidicSettings.METRICS_ENABLED.key();
+    public static final String LOG_FORMAT = AcidicSettings.LOG_FORMAT.key();
     public static final String KAFKA_PREFIX = AcidicSettings.KAFKA_PREFIX;
     public static final String JDBC_PROPERTIES_PREFIX = AcidicSettings.JDBC_PROPERTIES_PREFIX;
 
@@ -221,6 +227,15 @@ public final class AcidicConfig {
     public Duration stepTimeout() { return get(AcidicSettings.STEP_TIMEOUT); }
     public Duration statementTimeout() { return get(AcidicSettings.STATEMENT_TIMEOUT); }
     public boolean migrateOnStart() { return get(AcidicSettings.MIGRATE_ON_START); }
+    /** Port of the HTTP endpoint; 0: none. */
+    public int httpPort() { return get(AcidicSettings.HTTP_PORT); }
+    public String httpHost() { return get(AcidicSettings.HTTP_HOST); }
+    /** The bearer token HTTP requests must carry; empty: none (then only a loopback address, or auth none). */
+    public String httpToken() { return get(AcidicSettings.HTTP_TOKEN); }
+    /** Whether the HTTP endpoint serves without a token even beyond loopback (acidic.http.auth=none). */
+    public boolean httpAuthNone() { return "none".equals(get(AcidicSettings.HTTP_AUTH)); }
+    public boolean metricsEnabled() { return get(AcidicSettings.METRICS_ENABLED); }
+    public boolean jsonLogs() { return "json".equals(get(AcidicSettings.LOG_FORMAT)); }
 
     /** The {@code acidic.kafka.*} settings, prefix cut off (sorted, unmodifiable). */
     public Map<String, String> kafka() {

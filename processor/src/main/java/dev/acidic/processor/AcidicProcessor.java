@@ -9,6 +9,13 @@ import dev.acidic.processor.internal.streams.FaultingClientSupplier;
 import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.http.HttpEndpoint;
+import dev.acidic.processor.internal.logging.LogFormat;
+import dev.acidic.processor.internal.http.OpsRoutes;
+import dev.acidic.processor.internal.metrics.AcidicMetrics;
+import dev.acidic.processor.internal.metrics.MeterRegistries;
+import dev.acidic.processor.internal.store.StatusCounts;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.acidic.processor.internal.store.Migrator;
 import dev.acidic.processor.internal.store.PoolSettings;
 import dev.acidic.processor.internal.store.PostgresHealth;
@@ -66,6 +73,8 @@ public final class AcidicProcessor implements AutoCloseable {
     private PostgresHealth health;
     private ReaperThread reaper;
     private KafkaStreams streams;
+    private MeterRegistries meters;
+    private HttpEndpoint http;
 
     private AcidicProcessor(AcidicConfig config, JobRegistry jobs, LocalInfrastructure local) {
         this.config = config;
@@ -80,6 +89,9 @@ public final class AcidicProcessor implements AutoCloseable {
     /** Starts embedded infrastructure if needed, migrates, creates topics and starts Streams. */
     public AcidicProcessor start() {
         try {
+            if (config.jsonLogs()) {
+                LogFormat.json();
+            }
             effective = config;
             if (config.bootstrapServers().isBlank() || config.jdbcUrl().isBlank()) {
                 if (local == null) {
@@ -93,7 +105,9 @@ public final class AcidicProcessor implements AutoCloseable {
             }
             log.info("starting Acidic processor: {} jobs {}", effective, jobs.names());
             effective.warnings().forEach(w -> log.warn("configuration: {}", w));
-            pool = Database.pool(effective.poolSettings(effective.effectivePoolSize()));
+            meters = effective.metricsEnabled() ? new MeterRegistries(effective.applicationId(), effective.instanceId()) : null;
+            pool = Database.pool(effective.poolSettings(effective.effectivePoolSize()),
+                    meters == null ? null : new MicrometerMetricsTrackerFactory(meters.meters()));
             if (effective.migrateOnStart()) {
                 int applied = Migrator.migrate(pool, jobs.schema());
                 if (applied > 0) {
@@ -107,7 +121,8 @@ public final class AcidicProcessor implements AutoCloseable {
             health = new PostgresHealth(pool);
             reaper = new ReaperThread(new Reaper(Database.unpooled(reaperConnections(effective)), effective.reaperBatch()),
                     new ReaperPace(effective.retention()), health).start();
-            var topology = AcidicTopology.build(effective, jobs, pool, health);
+            AcidicMetrics metrics = meters == null ? AcidicMetrics.none() : new AcidicMetrics(meters.meters(), new StatusCounts(pool));
+            var topology = AcidicTopology.build(effective, jobs, pool, health, metrics);
             streams = Faults.armed()
                     ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier(effective.requestsTopic()))
                     : new KafkaStreams(topology, streamsProperties(effective));
@@ -127,6 +142,13 @@ public final class AcidicProcessor implements AutoCloseable {
                 log.error("stream thread failed; replacing it (its records will be processed again): {}", e.toString(), e);
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             });
+            if (meters != null) {
+                meters.bind(streams);
+            }
+            if (effective.httpPort() != 0) {
+                http = HttpEndpoint.start(effective.httpHost(), effective.httpPort(), effective.httpToken(), OpsRoutes.of(
+                        meters == null ? null : meters.registry(), () -> state().name(), this::degraded, threadReplacements::get));
+            }
             AtomicBoolean announced = new AtomicBoolean();
             streams.setStateListener((now, before) -> {
                 if (now == KafkaStreams.State.RUNNING) {
@@ -239,6 +261,11 @@ public final class AcidicProcessor implements AutoCloseable {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
     }
 
+    /** The port the HTTP endpoint serves on; 0 when it serves nothing (acidic.http.port=0, or not started). */
+    public int httpPort() {
+        return http == null ? 0 : http.port();
+    }
+
     /** The configuration in force, with the addresses of embedded servers filled in. */
     public AcidicConfig effectiveConfig() {
         return effective;
@@ -248,6 +275,9 @@ public final class AcidicProcessor implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (http != null) {
+            http.close();
         }
         if (reaper != null) {
             reaper.close();
@@ -268,6 +298,9 @@ public final class AcidicProcessor implements AutoCloseable {
             } catch (Exception e) {
                 log.warn("error stopping {}: {}", c.getClass().getSimpleName(), e.toString());
             }
+        }
+        if (meters != null) {
+            meters.close();
         }
         stopped.countDown();
         log.info("Acidic processor stopped (instance {})", config.instanceId());

@@ -63,6 +63,8 @@ public final class Harness implements AutoCloseable {
                 .with(AcidicConfig.COMPLETER_IDLE, "0")
                 // nor may a reaper delete other tests' finished keys; ReaperIT turns it on, on a database of its own
                 .with(AcidicConfig.RETENTION, "0")
+                // many processors share this JVM and machine: no HTTP endpoint unless a test asks for one on a free port
+                .with(AcidicConfig.HTTP_PORT, "0")
                 .withInstanceId("it-" + name);
         for (var e : overrides.entrySet()) {
             c = c.with(e.getKey(), e.getValue());

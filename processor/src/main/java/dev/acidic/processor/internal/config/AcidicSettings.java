@@ -208,6 +208,24 @@ public final class AcidicSettings {
     public static final Setting<Boolean> MIGRATE_ON_START = define(Setting.bool("acidic.migrate.on.start", true)
             .doc("apply pending migrations and the jobs' schema at start; false only checks that the schema is current, "
                     + "for a role with DML rights alone (run the migrate command as the owner)"));
+    public static final Setting<Integer> HTTP_PORT = define(Setting.integer("acidic.http.port", 8080)
+            .bound(Bound.between(0, 65535))
+            .doc("port of the processor's HTTP endpoint (/metrics, /health/live, /health/ready, the dashboard at / and its "
+                    + "/api); 0 turns it off"));
+    public static final Setting<String> HTTP_HOST = define(Setting.string("acidic.http.host", "127.0.0.1")
+            .doc("address the HTTP endpoint binds to; any other than a loopback address needs acidic.http.token (or "
+                    + "acidic.http.auth=none)"));
+    public static final Setting<String> HTTP_TOKEN = define(Setting.string("acidic.http.token", "").secret()
+            .doc("bearer token every HTTP request must carry (Authorization: Bearer <token>); secret: never logged"));
+    public static final Setting<String> HTTP_AUTH = define(Setting.lowerCase("acidic.http.auth", "token")
+            .bound(Bound.oneOf(List.of("token", "none")))
+            .doc("token: requests need acidic.http.token when one is set, and one must be set to bind beyond loopback; "
+                    + "none: serve without a token wherever bound (say so on purpose, e.g. behind a proxy that authenticates)"));
+    public static final Setting<Boolean> METRICS_ENABLED = define(Setting.bool("acidic.metrics.enabled", true)
+            .doc("record the processor's metrics (Micrometer, served at /metrics in Prometheus' format)"));
+    public static final Setting<String> LOG_FORMAT = define(Setting.lowerCase("acidic.log.format", "text")
+            .bound(Bound.oneOf(List.of("text", "json")))
+            .doc("text, or json: one JSON object per line (logback's JsonEncoder), with key, job, step and run"));
 
     /** Every setting above, in declaration order, plus the Kafka and JDBC pass-through prefixes. */
     public static final Registry REGISTRY = new Registry("acidic.", DECLARED,

@@ -5,6 +5,10 @@ import static dev.acidic.processor.internal.config.AcidicSettings.CONTINUATIONS_
 import static dev.acidic.processor.internal.config.AcidicSettings.DB_POOL_SIZE;
 import static dev.acidic.processor.internal.config.AcidicSettings.DRIVE_BUDGET;
 import static dev.acidic.processor.internal.config.AcidicSettings.ERROR_MESSAGE_MAX_CHARS;
+import static dev.acidic.processor.internal.config.AcidicSettings.HTTP_AUTH;
+import static dev.acidic.processor.internal.config.AcidicSettings.HTTP_HOST;
+import static dev.acidic.processor.internal.config.AcidicSettings.HTTP_PORT;
+import static dev.acidic.processor.internal.config.AcidicSettings.HTTP_TOKEN;
 import static dev.acidic.processor.internal.config.AcidicSettings.EXACTLY_ONCE;
 import static dev.acidic.processor.internal.config.AcidicSettings.KEY_MAX_BYTES;
 import static dev.acidic.processor.internal.config.AcidicSettings.LOCK_TIMEOUT;
@@ -64,6 +68,13 @@ public final class CrossChecks {
             warnings.add("the Kafka producer's transaction timeout (" + txn.toMillis() + " ms, from " + STEP_TIMEOUT.key() + " "
                     + show(step) + ") exceeds the brokers' default transaction.max.timeout.ms (15 min): unless the brokers "
                     + "allow it, the producer is refused; lower " + STEP_TIMEOUT.key() + " or raise the brokers' limit");
+        }
+        // An endpoint reachable from elsewhere serves job data and takes cancel/retry: not without a token
+        // unless the operator says so.
+        if (v.get(HTTP_PORT) != 0 && !isLoopback(v.get(HTTP_HOST)) && v.get(HTTP_TOKEN).isBlank() && !v.get(HTTP_AUTH).equals("none")) {
+            errors.add(HTTP_HOST.key() + " " + v.get(HTTP_HOST) + " is not a loopback address: set " + HTTP_TOKEN.key()
+                    + " (a bearer token every request must carry) or, to serve without one on purpose, " + HTTP_AUTH.key()
+                    + "=none (or " + HTTP_PORT.key() + "=0 to serve nothing)");
         }
         // A step holds its stream thread's poll loop: past max.poll.interval.ms the consumer
         // leaves the group and the partition moves while the step still runs.
@@ -157,5 +168,11 @@ public final class CrossChecks {
 
     private static String show(Duration d) {
         return Durations.format(d);
+    }
+
+    /** Whether {@code host} names this machine only: localhost, 127.0.0.0/8 or ::1 (by its text: nothing is resolved). */
+    static boolean isLoopback(String host) {
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]") || h.equals("0:0:0:0:0:0:0:1");
     }
 }

@@ -25,11 +25,18 @@ public final class Engine {
     private final long lockTimeoutMs;
     private final long budgetNanos;
     private final Claimer claimer;
+    private final EngineObserver observer;
     private final PhaseRunner runner;
     private final BatchDriver batches;
     private final CommandRunner commands;
 
     public Engine(DataSource ds, JobRegistry jobs, EngineSettings settings) {
+        this(ds, jobs, settings, EngineObserver.NONE);
+    }
+
+    /** An engine that reports its work to {@code observer} (metrics). */
+    public Engine(DataSource ds, JobRegistry jobs, EngineSettings settings, EngineObserver observer) {
+        this.observer = observer;
         this.jobs = jobs;
         this.lockTimeoutMs = settings.lockTimeout().toMillis();
         this.budgetNanos = settings.budget().toNanos();
@@ -37,8 +44,9 @@ public final class Engine {
         StepRunner steps = new StepRunner(settings.stepTimeout());
         FailurePolicy policy = new FailurePolicy(settings.backoff(), settings.transactionIdleTimeout());
         this.claimer = new Claimer(ds, jobs, store, settings.owner(), lockTimeoutMs);
-        this.runner = new PhaseRunner(ds, store, settings.owner(), steps, policy,
-                new FailureRecorder(ds, store, settings.owner(), policy, settings.errorMessageMaxChars()), settings.outputs(), jobs);
+        this.runner = new PhaseRunner(new PhaseRunner.Parts(ds, store, settings.owner(), steps, policy,
+                new FailureRecorder(ds, store, settings.owner(), policy, settings.errorMessageMaxChars()), settings.outputs(), jobs,
+                observer));
         this.batches = new BatchDriver(new BatchDriver.Parts(ds, jobs, store, steps, claimer, runner), settings.owner());
         this.commands = new CommandRunner(ds, store);
     }
@@ -110,6 +118,7 @@ public final class Engine {
      * @return one outcome per item, in the items' order
      */
     public List<Outcome> driveBatch(List<Item> items, Integer partition) {
+        observer.batchDriven(items.size());
         return batches.drive(items, partition, System.nanoTime() + budgetNanos, this::drive);
     }
 }

@@ -44,9 +44,17 @@ final class FailureRecorder {
         return o;
     }
 
+    @SuppressWarnings("try") // the scope is the point: the MDC holds while the line is logged
     private Transitions.Outcome logged(JobDefinition def, String key, KeyRow row, Throwable failure, Transitions.Outcome o) {
         int attempt = row.attempts() + 1;
         String rp = row.recoveryPoint();
+        try (LogContext lc = LogContext.of(key, def.name(), rp, row.run())) {
+            log(def, key, failure, o, attempt, rp);
+        }
+        return o;
+    }
+
+    private void log(JobDefinition def, String key, Throwable failure, Transitions.Outcome o, int attempt, String rp) {
         if (o.phase().stop() == DriveResult.Kind.DONE) {
             log.warn("job '{}' key '{}' FAILED at step '{}' attempt {}{}: {}", def.name(), key, rp, attempt,
                     failure instanceof TerminalJobException ? " (terminal)" : " (attempts exhausted)", brief(failure));
@@ -54,7 +62,6 @@ final class FailureRecorder {
             log.info("job '{}' key '{}' step '{}' failed (attempt {} of {}): {}; retry in {} ms", def.name(), key, rp,
                     attempt, policy.maxAttempts(), brief(failure), o.phase().retryInMillis());
         }
-        return o;
     }
 
     /** The failure for a log line: its type and message, cut like the stored one. */

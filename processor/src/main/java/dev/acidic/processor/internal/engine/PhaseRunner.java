@@ -31,17 +31,22 @@ final class PhaseRunner {
 
     private final OutputLimits outputs;
     private final JobRegistry jobs;
+    private final EngineObserver observer;
 
-    PhaseRunner(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures,
-            OutputLimits outputs, JobRegistry jobs) {
-        this.outputs = outputs;
-        this.jobs = jobs;
-        this.ds = ds;
-        this.store = store;
-        this.owner = owner;
-        this.steps = steps;
-        this.policy = policy;
-        this.failures = failures;
+    /** What a phase runner works with. */
+    record Parts(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures,
+            OutputLimits outputs, JobRegistry jobs, EngineObserver observer) {}
+
+    PhaseRunner(Parts parts) {
+        this.outputs = parts.outputs();
+        this.jobs = parts.jobs();
+        this.ds = parts.ds();
+        this.store = parts.store();
+        this.owner = parts.owner();
+        this.steps = parts.steps();
+        this.policy = parts.policy();
+        this.failures = parts.failures();
+        this.observer = parts.observer();
     }
 
     /** A step (or the application of its result) threw; carries the original throwable. */
@@ -73,7 +78,14 @@ final class PhaseRunner {
     }
 
     /** Runs one phase, sorting its failures as {@link FailurePolicy} says. */
+    @SuppressWarnings("try") // the scope is the point: the MDC holds while the phase runs
     Phase phaseWithRetries(String key, JobDefinition def, String rp) {
+        try (LogContext lc = LogContext.of(key, def.name(), rp, null)) {
+            return phaseWithRetriesLogged(key, def, rp);
+        }
+    }
+
+    private Phase phaseWithRetriesLogged(String key, JobDefinition def, String rp) {
         for (int i = 0; ; i++) {
             long started = System.nanoTime();
             Throwable failure;
@@ -204,12 +216,14 @@ final class PhaseRunner {
     }
 
     /** Runs the step at the row's recovery point on {@code c} and works out what it leads to. */
+    @SuppressWarnings("try") // the scope is the point: the MDC holds while the step runs
     Transitions.Outcome executeStep(Connection c, String key, JobDefinition def, KeyRow row) throws StepFailure {
         String rp = row.recoveryPoint();
         GuardedConnection guard = new GuardedConnection(c, key, def.name(), rp);
         StepContextImpl ctx = new StepContextImpl(store, c, guard.connection(), key, def.name(), rp, row.args(),
                 row.attempts() + 1, row.stagedSeq(), row.run(), jobs);
-        try {
+        long started = System.nanoTime();
+        try (LogContext lc = LogContext.of(key, def.name(), rp, row.run())) {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
             PhaseResult result = steps.step(def.step(rp), ctx, () -> Connections.abandon(c));
             guard.check();
@@ -227,6 +241,8 @@ final class PhaseRunner {
                 throw err;
             }
             throw new StepFailure(t);
+        } finally {
+            observer.stepRan(def.name(), rp, System.nanoTime() - started);
         }
     }
 

@@ -11,7 +11,15 @@ public final class Database {
     private Database() {}
 
     public static HikariDataSource pool(PoolSettings s) {
+        return pool(s, null);
+    }
+
+    /** The pool, its own metrics (HikariCP's: connections, waits, timeouts) on {@code metrics} when given. */
+    public static HikariDataSource pool(PoolSettings s, com.zaxxer.hikari.metrics.MetricsTrackerFactory metrics) {
         HikariConfig h = new HikariConfig();
+        if (metrics != null) {
+            h.setMetricsTrackerFactory(metrics);
+        }
         h.setPoolName(s.name());
         // Not h.setJdbcUrl/addDataSourceProperty: the pool would print those at DEBUG, secrets too.
         h.setDataSource(unpooled(s));

@@ -10,8 +10,10 @@ import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.engine.Engine;
 import dev.acidic.processor.internal.engine.EngineSettings;
 import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.engine.LogContext;
 import dev.acidic.processor.internal.engine.OutputLimits;
 import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.store.RecordFailures;
 import dev.acidic.processor.internal.store.SqlErrors;
@@ -49,6 +51,8 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private static final Logger log = LoggerFactory.getLogger(AcidicStreamProcessor.class);
     /** When a key met in an outage, or pushed back during one, is looked at again. */
     private static final long OUTAGE_RETRY_MS = 1_000;
+    /** The DLQ reason code of a record that cannot be answered (no key, a key that is not UTF-8). */
+    static final String UNANSWERABLE = "UNANSWERABLE";
 
     private final AcidicConfig cfg;
     private final DataSource ds;
@@ -56,6 +60,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private final Engine engine;
     private final RequestDecoder decoder;
     private final JobRegistry jobs;
+    private final AcidicMetrics metrics;
     private ProcessorContext<byte[], byte[]> ctx;
     private Replies replies;
     private JournalPublisher publisher;
@@ -66,16 +71,18 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private Commands commands;
     private Outages outages;
     private int partition;
+    private final java.util.function.LongSupplier pendingTimers = () -> timers.pending();
 
-    AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health) {
+    AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health, AcidicMetrics metrics) {
         this.cfg = cfg;
+        this.metrics = metrics;
         this.ds = ds;
         this.health = health;
         this.jobs = jobs;
         this.engine = new Engine(ds, jobs, new EngineSettings(cfg.instanceId(), cfg.lockTimeout(),
                 new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
                 cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout(),
-                new OutputLimits(cfg.resultMaxBytes(), cfg.requestMaxBytes(), cfg.keyMaxBytes()), cfg.errorMessageMaxChars()));
+                new OutputLimits(cfg.resultMaxBytes(), cfg.requestMaxBytes(), cfg.keyMaxBytes()), cfg.errorMessageMaxChars()), metrics);
         this.decoder = new RequestDecoder(new RequestDecoder.Limits(cfg.keyMaxBytes(), cfg.requestMaxBytes(), cfg.argsMaxDepth()),
                 jobs);
     }
@@ -84,9 +91,9 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.ctx = context;
         this.partition = context.taskId().partition();
-        this.replies = new Replies(context, cfg.maxRecordBytes());
-        this.guard = new PoisonGuard(new RecordFailures(ds), cfg.recordMaxFailures(), replies, cfg.continuationsTopic());
-        this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies);
+        this.replies = new Replies(context, cfg.maxRecordBytes(), metrics);
+        this.guard = new PoisonGuard(new RecordFailures(ds), cfg.recordMaxFailures(), replies, cfg.continuationsTopic(), metrics);
+        this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies, metrics);
         this.forwarding = new Forwarding(context, partition, cfg.requestsTopic());
         this.commands = new Commands(engine, publisher, replies, forwarding, partition);
         this.timers = new TimerStore(context, context.getStateStore(Outputs.TIMERS), cfg.timerInterval(), cfg.driveBudget(),
@@ -99,12 +106,14 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.outages = new Outages(health, pending, cfg.exactlyOnce(), cfg.maxPollInterval());
         pending.restore();
         timers.resume();
+        metrics.trackTimers(pendingTimers);
         CompleterPace pace = new CompleterPace(cfg.completerIdle(), cfg.driveBudget());
         new Completer(context, new Sweeps(ds, Completer.criteria(partition, cfg, pace, jobs.names())), pace, health,
                 (key, lastRunAt) -> guard.handleSweep(key, partition, lastRunAt, () -> driveOrRetryLater(key))).start();
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is the point: the key is in the MDC while the record is handled
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = ctx.recordMetadata().orElseThrow();
         Header rid = record.headers().lastHeader(Completion.REQUEST_ID_HEADER);
@@ -116,7 +125,9 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         // a drive for a key whose home its sender did not know is driven here, or forwarded home
         int addressedTo = to == Continuation.ANY ? partition : to;
         long started = System.nanoTime();
-        guard.handle(src, () -> handle(src, forwarded, addressedTo));
+        try (LogContext lc = LogContext.key(record.key() == null ? null : RequestDecoder.preview(record.key()))) {
+            guard.handle(src, () -> handle(src, forwarded, addressedTo));
+        }
         commitIfSlow(started);
     }
 
@@ -173,7 +184,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private RequestDecoder.Decoded decodeOrAnswer(Pending src) {
         RequestDecoder.Decoded decoded = decoder.decode(src.key(), src.value(), src.requestId());
         if (decoded instanceof RequestDecoder.Unanswerable u) {
-            replies.dlq(src, u.reason());
+            replies.dlq(src, UNANSWERABLE, u.reason());
             return null;
         } else if (decoded instanceof RequestDecoder.Rejected r) {
             replies.reject(src, r.key(), r.job(), r.reason(), r.message(), r.toDlq());
@@ -328,13 +339,14 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         }
     }
 
+    @SuppressWarnings("try") // the scope is the point: the key is in the MDC while it is driven
     private void driveOrRetryLater(String key) {
         if (health.isDown()) {
             timers.schedule(key, OUTAGE_RETRY_MS);
             return;
         }
         long started = System.nanoTime();
-        try {
+        try (LogContext lc = LogContext.key(key)) {
             handle(key, null, null, engine.drive(key, null, partition));
             commitIfSlow(started);
         } catch (SQLException | RuntimeException e) {
@@ -347,5 +359,10 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             }
             timers.schedule(key, OUTAGE_RETRY_MS);
         }
+    }
+
+    @Override
+    public void close() {
+        metrics.untrackTimers(pendingTimers);
     }
 }

@@ -1,6 +1,7 @@
 package dev.acidic.processor.internal.streams;
 
 import dev.acidic.processor.internal.engine.JobRegistry;
+import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.internal.store.PostgresHealth;
 import java.util.Optional;
@@ -21,15 +22,15 @@ public final class AcidicTopology {
 
     /** For tests driving the topology without a running processor: a health of its own. */
     public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds) {
-        return build(cfg, jobs, ds, new PostgresHealth(ds));
+        return build(cfg, jobs, ds, new PostgresHealth(ds), AcidicMetrics.none());
     }
 
-    public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health) {
+    public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health, AcidicMetrics metrics) {
         Topology t = new Topology();
         t.addSource(Outputs.REQUESTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), cfg.requestsTopic());
         t.addSource(Outputs.CONTINUATIONS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 cfg.continuationsTopic());
-        t.addProcessor(Outputs.PROCESSOR, () -> new AcidicStreamProcessor(cfg, jobs, ds, health), Outputs.REQUESTS_SOURCE,
+        t.addProcessor(Outputs.PROCESSOR, () -> new AcidicStreamProcessor(cfg, jobs, ds, health, metrics), Outputs.REQUESTS_SOURCE,
                 Outputs.CONTINUATIONS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.CURSORS), Serdes.String(),
                 Serdes.ByteArray()), Outputs.PROCESSOR);

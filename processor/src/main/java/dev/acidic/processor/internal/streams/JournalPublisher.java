@@ -5,6 +5,7 @@ import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.EventType;
 import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.StagedJob;
@@ -29,8 +30,11 @@ final class JournalPublisher {
     private final DataSource ds;
     private final KeyStore store = new KeyStore();
     private final Replies replies;
+    private final AcidicMetrics metrics;
 
-    JournalPublisher(ProcessorContext<byte[], byte[]> ctx, KeyValueStore<String, byte[]> cursors, DataSource ds, Replies replies) {
+    JournalPublisher(ProcessorContext<byte[], byte[]> ctx, KeyValueStore<String, byte[]> cursors, DataSource ds, Replies replies,
+            AcidicMetrics metrics) {
+        this.metrics = metrics;
         this.ctx = ctx;
         this.cursors = cursors;
         this.ds = ds;
@@ -77,6 +81,7 @@ final class JournalPublisher {
                 continue;
             }
             ctx.forward(new Record<>(keyBytes, e.toEvent(key, d.job()).encode(), now), Outputs.EVENTS);
+            metrics.event(d.job(), e.type(), e.step(), e.data().hasNonNull("retryAt"));
             Faults.hitUnchecked(Faults.Point.DURING_PUBLISH, key);
             if (e.type().isTerminal()) {
                 CompletionStatus st = switch (e.type()) {

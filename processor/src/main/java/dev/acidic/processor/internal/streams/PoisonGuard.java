@@ -1,6 +1,7 @@
 package dev.acidic.processor.internal.streams;
 
 import dev.acidic.api.Completion;
+import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.store.RecordFailures;
 import dev.acidic.processor.internal.store.SqlErrors;
 import org.apache.kafka.common.KafkaException;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * inner guard goes up as {@link Counted}, which outer guards pass on without counting it again.
  */
 final class PoisonGuard {
+    private final AcidicMetrics metrics;
     private static final Logger log = LoggerFactory.getLogger(PoisonGuard.class);
 
     /** The count topic of the completer's drives (with the key). */
@@ -33,7 +35,8 @@ final class PoisonGuard {
     private final Replies replies;
     private final String continuationsTopic;
 
-    PoisonGuard(RecordFailures failures, int maxFailures, Replies replies, String continuationsTopic) {
+    PoisonGuard(RecordFailures failures, int maxFailures, Replies replies, String continuationsTopic, AcidicMetrics metrics) {
+        this.metrics = metrics;
         this.failures = failures;
         this.maxFailures = maxFailures;
         this.replies = replies;
@@ -98,6 +101,7 @@ final class PoisonGuard {
                         maxFailures, e.toString());
                 throw new Counted(e);
             }
+            metrics.poisonRecord();
             log.error("{} failed {} times (acidic.record.max.failures), the last with {}; it was dropped: the job is driven"
                     + " again by its next request, or by the completer once the key has been idle for acidic.completer.idle"
                     + " (counted the same way, should that drive fail every time too); this is a processor bug, please report"
@@ -123,6 +127,7 @@ final class PoisonGuard {
     }
 
     private void skip(Pending src, String key, int n, RuntimeException e) {
+        metrics.poisonRecord();
         String message = "handling the record failed " + n + " times (acidic.record.max.failures), the last with " + e
                 + "; it was skipped";
         if (src.topic().equals(continuationsTopic)) {
@@ -136,7 +141,7 @@ final class PoisonGuard {
                 + " this stack", src.topic(), src.partition(), src.offset(), key, message, Completion.PROCESSING_FAILED, e);
         String decodedKey = src.key() == null ? null : RequestDecoder.decodeKey(src.key());
         if (decodedKey == null) {
-            replies.dlq(src, Completion.PROCESSING_FAILED + ": " + message);
+            replies.dlq(src, Completion.PROCESSING_FAILED, Completion.PROCESSING_FAILED + ": " + message);
         } else {
             replies.reject(src, decodedKey, null, Completion.PROCESSING_FAILED, message, true);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.JobError;
+import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.Outcomes;
 import java.nio.charset.StandardCharsets;
@@ -34,10 +35,12 @@ final class Replies {
 
     private final ProcessorContext<byte[], byte[]> ctx;
     private final int maxRecordBytes;
+    private final AcidicMetrics metrics;
 
     /** @param maxRecordBytes the producer's {@code max.request.size} */
-    Replies(ProcessorContext<byte[], byte[]> ctx, int maxRecordBytes) {
+    Replies(ProcessorContext<byte[], byte[]> ctx, int maxRecordBytes, AcidicMetrics metrics) {
         this.ctx = ctx;
+        this.metrics = metrics;
         this.maxRecordBytes = maxRecordBytes;
     }
 
@@ -65,12 +68,18 @@ final class Replies {
                 RequestDecoder.preview(src.key()), reason, message);
         completion(src.key(), Completion.rejected(key, job, reason, message), src.requestId());
         if (toDlq) {
-            dlq(src, reason + ": " + message);
+            dlq(src, reason, reason + ": " + message);
         }
     }
 
-    /** Copies the raw record to the DLQ, with why and where it came from in headers. */
-    void dlq(Pending src, String reason) {
+    /**
+     * Copies the raw record to the DLQ, with why and where it came from in headers.
+     *
+     * @param code the reason's code, a bounded set (the metric's label)
+     * @param reason the {@code acidic.reason} header: the code and what went wrong
+     */
+    void dlq(Pending src, String code, String reason) {
+        metrics.dlqRecord(code);
         if (src.key() == null || RequestDecoder.decodeKey(src.key()) == null) {
             log.warn("sending record {}-{}@{} to the DLQ: {}", src.topic(), src.partition(), src.offset(), reason);
         }

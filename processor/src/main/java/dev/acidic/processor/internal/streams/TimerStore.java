@@ -41,6 +41,15 @@ final class TimerStore {
     }
 
     /** After a (re)start of the task: fire what the restored store holds. */
+    /** Timers waiting in this task's store (the store's estimate). */
+    long pending() {
+        try {
+            return timers.approximateNumEntries();
+        } catch (RuntimeException closing) { // read from the metrics thread while the task closes
+            return 0;
+        }
+    }
+
     void resume() {
         schedule = null;
         if (earliestDue() >= 0) {

@@ -142,4 +142,17 @@ class CrossChecksTest {
                 "acidic.request.max.bytes");
         assertEquals(List.of(), check(Map.of("acidic.request.max.bytes", "1048576", "acidic.kafka.max.request.size", "2097152")));
     }
+
+    @Test
+    void anHttpEndpointBeyondLoopbackNeedsATokenOrAnExplicitAuthNone() {
+        assertNames(error(Map.of("acidic.http.host", "0.0.0.0")), "acidic.http.host 0.0.0.0 is not a loopback address",
+                "acidic.http.token", "acidic.http.auth=none", "acidic.http.port=0");
+        assertEquals(List.of(), check(Map.of("acidic.http.host", "0.0.0.0", "acidic.http.token", "s3cret")));
+        assertEquals(List.of(), check(Map.of("acidic.http.host", "10.1.2.3", "acidic.http.auth", "none")), "said on purpose");
+        assertEquals(List.of(), check(Map.of("acidic.http.host", "0.0.0.0", "acidic.http.port", "0")), "nothing served");
+        for (String loopback : List.of("127.0.0.1", "localhost", "::1", "127.0.1.1")) {
+            assertEquals(List.of(), check(Map.of("acidic.http.host", loopback)), loopback);
+        }
+        assertNames(error(Map.of("acidic.http.auth", "maybe")), "acidic.http.auth");
+    }
 }
