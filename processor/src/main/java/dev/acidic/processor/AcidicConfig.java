@@ -237,6 +237,30 @@ public final class AcidicConfig {
     public boolean metricsEnabled() { return get(AcidicSettings.METRICS_ENABLED); }
     public boolean jsonLogs() { return "json".equals(get(AcidicSettings.LOG_FORMAT)); }
 
+    /** Kafka pass-through settings meant for one kind of the processor's clients, not for every client. */
+    private static final java.util.Set<String> ONE_CLIENT = java.util.Set.of("producer.", "consumer.", "main.consumer.",
+            "restore.consumer.", "global.consumer.", "admin.");
+
+    /**
+     * A job client on this configuration's requests and completions topics, with the
+     * {@code acidic.kafka.*} settings every client takes (TLS, SASL), not those meant for one kind
+     * of the processor's clients ({@code producer.*}, {@code consumer.*}, ...). The caller closes it.
+     *
+     * @param startTimeout how long to wait for the completions topic
+     */
+    public dev.acidic.api.JobClient jobClient(Duration startTimeout) {
+        dev.acidic.api.JobClient.Builder b = dev.acidic.api.JobClient.builder(bootstrapServers())
+                .requestsTopic(requestsTopic())
+                .completionsTopic(completionsTopic())
+                .startTimeout(startTimeout);
+        for (Map.Entry<String, String> e : kafka().entrySet()) {
+            if (ONE_CLIENT.stream().noneMatch(e.getKey()::startsWith)) {
+                b.kafkaProperty(e.getKey(), e.getValue());
+            }
+        }
+        return b.build();
+    }
+
     /** The {@code acidic.kafka.*} settings, prefix cut off (sorted, unmodifiable). */
     public Map<String, String> kafka() {
         return values.passThrough(KAFKA_PREFIX);

@@ -9,7 +9,12 @@ import dev.acidic.processor.internal.streams.FaultingClientSupplier;
 import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
+import com.sun.net.httpserver.HttpHandler;
+import dev.acidic.processor.internal.http.ApiRoutes;
 import dev.acidic.processor.internal.http.HttpEndpoint;
+import dev.acidic.processor.internal.streams.GroupView;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.acidic.processor.internal.logging.LogFormat;
 import dev.acidic.processor.internal.http.OpsRoutes;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
@@ -75,6 +80,7 @@ public final class AcidicProcessor implements AutoCloseable {
     private KafkaStreams streams;
     private MeterRegistries meters;
     private HttpEndpoint http;
+    private ApiRoutes api;
 
     private AcidicProcessor(AcidicConfig config, JobRegistry jobs, LocalInfrastructure local) {
         this.config = config;
@@ -146,8 +152,13 @@ public final class AcidicProcessor implements AutoCloseable {
                 meters.bind(streams);
             }
             if (effective.httpPort() != 0) {
-                http = HttpEndpoint.start(effective.httpHost(), effective.httpPort(), effective.httpToken(), OpsRoutes.of(
-                        meters == null ? null : meters.registry(), () -> state().name(), this::degraded, threadReplacements::get));
+                AcidicConfig c = effective;
+                api = new ApiRoutes(new ApiRoutes.Sources(c.instanceId(), () -> state().name(), this::degraded, threadReplacements::get,
+                        pool, () -> c.jobClient(Duration.ofSeconds(30)), new GroupView(c)));
+                Map<String, HttpHandler> routes = new LinkedHashMap<>(OpsRoutes.of(meters == null ? null : meters.registry(),
+                        () -> state().name(), this::degraded, threadReplacements::get));
+                routes.putAll(api.routes());
+                http = HttpEndpoint.start(c.httpHost(), c.httpPort(), c.httpToken(), routes);
             }
             AtomicBoolean announced = new AtomicBoolean();
             streams.setStateListener((now, before) -> {
@@ -278,6 +289,9 @@ public final class AcidicProcessor implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (api != null) {
+            api.close();
         }
         if (reaper != null) {
             reaper.close();

@@ -19,10 +19,6 @@ import javax.sql.DataSource;
  * for changing a job.
  */
 final class Backends implements AutoCloseable {
-    /** Kafka pass-through settings meant for one kind of the processor's clients, not for every client. */
-    private static final Set<String> ONE_CLIENT = Set.of("producer.", "consumer.", "main.consumer.", "restore.consumer.",
-            "global.consumer.", "admin.");
-
     private final AcidicConfig config;
     private final DataSource db;
     private JobClient client;
@@ -67,16 +63,7 @@ final class Backends implements AutoCloseable {
      */
     JobClient client(Duration startTimeout) {
         if (client == null) {
-            JobClient.Builder b = JobClient.builder(config.bootstrapServers())
-                    .requestsTopic(config.requestsTopic())
-                    .completionsTopic(config.completionsTopic())
-                    .startTimeout(startTimeout);
-            for (Map.Entry<String, String> e : config.kafka().entrySet()) {
-                if (ONE_CLIENT.stream().noneMatch(e.getKey()::startsWith)) {
-                    b.kafkaProperty(e.getKey(), e.getValue());
-                }
-            }
-            client = b.build();
+            client = config.jobClient(startTimeout);
         }
         return client;
     }

@@ -57,26 +57,11 @@ final class Converters {
      * ({@code 2025-06-01T12:00:00Z}) or a date ({@code 2025-06-01}, midnight UTC).
      */
     static Instant since(String value, Clock clock) {
-        String v = value.trim();
-        if (v.matches("\\d{4}-\\d{2}-\\d{2}")) {
-            try {
-                return LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new TypeConversionException("'" + value + "' is not a date: " + e.getMessage());
-            }
+        try {
+            return Durations.pointInTime(value, clock);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
         }
-        if (v.length() > 10 && Character.isDigit(v.charAt(0)) && v.charAt(4) == '-') {
-            try {
-                return Instant.parse(v);
-            } catch (DateTimeParseException e) {
-                throw new TypeConversionException("'" + value + "' is not an instant; write e.g. 2025-06-01T12:00:00Z");
-            }
-        }
-        Duration back = duration(value, "a duration, an instant or a date; write e.g. 1h, 2d, 2025-06-01T12:00:00Z or 2025-06-01");
-        if (back.isNegative()) {
-            throw new TypeConversionException("'" + value + "' is negative; give how long ago, such as 1h");
-        }
-        return clock.instant().minus(back);
     }
 
     static final class SinceConverter implements ITypeConverter<Instant> {

@@ -36,6 +36,41 @@ public final class Durations {
         };
     }
 
+    /**
+     * A point in time as an operator writes it: a duration back from now ({@code 1h}, {@code 30m},
+     * {@code 2d}), an instant ({@code 2025-06-01T12:00:00Z}) or a date ({@code 2025-06-01}, midnight UTC).
+     *
+     * @throws IllegalArgumentException naming what is expected
+     */
+    public static java.time.Instant pointInTime(String value, java.time.Clock clock) {
+        String v = value.trim();
+        if (v.matches("\\d{4}-\\d{2}-\\d{2}")) {
+            try {
+                return java.time.LocalDate.parse(v).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("'" + value + "' is not a date: " + e.getMessage());
+            }
+        }
+        if (v.length() > 10 && Character.isDigit(v.charAt(0)) && v.charAt(4) == '-') {
+            try {
+                return java.time.Instant.parse(v);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("'" + value + "' is not an instant; write e.g. 2025-06-01T12:00:00Z");
+            }
+        }
+        Duration back;
+        try {
+            back = parse(value);
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a duration, an instant or a date; write e.g. 1h, 2d,"
+                    + " 2025-06-01T12:00:00Z or 2025-06-01");
+        }
+        if (back.isNegative()) {
+            throw new IllegalArgumentException("'" + value + "' is negative; give how long ago, such as 1h");
+        }
+        return clock.instant().minus(back);
+    }
+
     /** The short form ({@code 10s}, {@code 500ms}, {@code 0}) when exact, else ISO-8601; {@link #parse} reads both. */
     public static String format(Duration d) {
         if (d.isZero()) {

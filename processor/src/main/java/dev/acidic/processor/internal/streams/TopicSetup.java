@@ -78,7 +78,7 @@ public final class TopicSetup {
         }
     }
 
-    private static Properties adminProperties(AcidicConfig c) {
+    static Properties adminProperties(AcidicConfig c) {
         Properties p = new Properties();
         p.putAll(c.kafka());
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());

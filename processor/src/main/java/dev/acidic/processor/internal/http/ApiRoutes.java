@@ -1,0 +1,76 @@
+package dev.acidic.processor.internal.http;
+
+import com.sun.net.httpserver.HttpHandler;
+import dev.acidic.api.Completion;
+import dev.acidic.api.JobClient;
+import dev.acidic.api.JobCommand;
+import dev.acidic.processor.internal.store.JobQueries;
+import dev.acidic.processor.internal.streams.GroupView;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * The dashboard and the JSON API it reads: {@code /api/jobs...} ({@link JobsApi}),
+ * {@code /api/overview} ({@link Overview}) and the page itself at {@code /} ({@link Dashboard}).
+ * Commands go out through a job client made on first use and closed with the routes.
+ */
+public final class ApiRoutes implements AutoCloseable {
+    private final Supplier<JobClient> clientFactory;
+    private final GroupView group;
+    private JobClient client;
+
+    /**
+     * What the routes read.
+     *
+     * @param instance this processor's instance id
+     * @param streamsState the Kafka Streams client's state, by name
+     * @param postgresDown whether Postgres is unreachable
+     * @param threadReplacements stream threads replaced since start
+     * @param db the processor's pool (reads only)
+     * @param client makes the job client that sends commands (on first use)
+     * @param group the consumer group's view (lag, instances)
+     */
+    public record Sources(String instance, Supplier<String> streamsState, BooleanSupplier postgresDown, LongSupplier threadReplacements,
+            DataSource db, Supplier<JobClient> client, GroupView group) {}
+
+    private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
+
+    public ApiRoutes(Sources s) {
+        this.clientFactory = s.client();
+        this.group = s.group();
+        JobQueries queries = new JobQueries(s.db());
+        Supplier<Health> health = () -> new Health(s.streamsState().get(), s.postgresDown().getAsBoolean(),
+                s.threadReplacements().getAsLong());
+        routes.put(JobsApi.PREFIX, new JobsApi(queries, this::send));
+        routes.put("/api/overview", new Overview(s.instance(), health, queries, s.group()));
+        routes.put("/", new Dashboard());
+    }
+
+    public Map<String, HttpHandler> routes() {
+        return routes;
+    }
+
+    private CompletableFuture<Completion> send(String key, JobCommand command) {
+        JobClient c;
+        synchronized (this) {
+            if (client == null) {
+                client = clientFactory.get();
+            }
+            c = client;
+        }
+        return c.submit(key, command);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+        }
+        group.close();
+    }
+}
