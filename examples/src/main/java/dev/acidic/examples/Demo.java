@@ -86,14 +86,23 @@ final class Demo {
             env.put("ACIDIC_COMMIT_INTERVAL", opts.commitInterval);
             env.put("ACIDIC_RETRY_INITIAL_DELAY", "200ms");
             env.put(RocketRides.GATEWAY_ENV, gateway.url());
+            env.put("ACIDIC_HTTP_PORT", Integer.toString(DemoPorts.base(opts.httpPort, instances)));
             // closed before the embedded broker and database go away under them
             try (ProcessorJvms jvms = new ProcessorJvms(dir, env, run, List.of("-Xmx512m"))) {
                 processors = jvms.start(instances); // creates the topics the client needs
                 out.printf("  %d processors ready%n", instances);
+                if (jvms.httpPort(0) != 0) {
+                    out.printf("  dashboard: http://127.0.0.1:%d/  (metrics: /metrics, health: /health/ready)%n", jvms.httpPort(0));
+                }
+                int rc;
                 try (JobClient client = JobClient.builder(bootstrap).requestsTopic(run + ".requests")
                         .completionsTopic(run + ".completions").build()) {
-                    return drive(client, gateway, jdbcUrl, jdbcUser, jdbcPassword);
+                    rc = drive(client, gateway, jdbcUrl, jdbcUser, jdbcPassword);
                 }
+                if (opts.keep) {
+                    DemoPorts.keepRunning(out, jvms, instances, bootstrap, jdbcUrl, run);
+                }
+                return rc;
             }
         }
     }

@@ -34,6 +34,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-kill", description = "do not SIGKILL a processor mid-way")
     boolean noKill;
 
+    @Option(names = "--http-port", paramLabel = "P", defaultValue = "8080",
+            description = "first processor's dashboard and metrics port, the next ones count up from it; a port in use moves "
+                    + "the lot to free ones; 0: none (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--keep", description = "after the summary, keep the processors, Kafka and Postgres running (and the "
+            + "dashboard up) until Ctrl-C, to look around")
+    boolean keep;
+
     @Mixin
     ServerOptions servers;
 

@@ -30,6 +30,7 @@ class DemoIT {
         String out = Files.readString(log, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("SIGKILL processor 0"), "a processor was killed mid-way:\n" + out);
+        assertTrue(out.matches("(?s).*dashboard: http://127\\.0\\.0\\.1:\\d+/.*"), "the demo says where its dashboard is:\n" + out);
         assertTrue(out.contains("ALL CHECKS PASSED"), out);
         assertTrue(out.contains("latency                p50"), out);
         assertTrue(out.contains("Refunds (rides.refund"), "a refunds section:\n" + out);
