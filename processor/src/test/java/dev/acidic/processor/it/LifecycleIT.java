@@ -252,14 +252,20 @@ class LifecycleIT {
             assertEquals(2, replay.run(), "the stored outcome is the latest run's");
 
             String cancelled = h.key("cancelled");
-            CompletableFuture<Completion> first = h.client().submit(cancelled, JobRequest.of("test.approval", Map.of("timeoutMs", 1_000)));
+            CompletableFuture<Completion> first = h.client().submit(cancelled, JobRequest.of("test.approval", Map.of("timeoutMs", 120_000)));
             h.events().await(rs -> h.eventsOf(cancelled).stream().anyMatch(e -> "act".equals(e.recoveryPoint())), WAIT, "the wait");
             h.client().send(cancelled, JobCommand.cancel("oops")).get();
             assertEquals(CompletionStatus.CANCELLED, first.get(WAIT.toSeconds(), TimeUnit.SECONDS).status());
             CompletableFuture<Completion> second = h.client().awaitCompletion(cancelled);
             h.client().send(cancelled, JobCommand.retry()).get();
+            awaitEvent(h, cancelled, EventType.RETRIED);
+            Thread.sleep(1_000);
+            assertFalse(second.isDone(), "cancelled while it waited for a signal, its next run waits for it again");
+            assertEquals("RUNNING", h.keyRow(cancelled).get("status"), "running again, and waiting");
+            h.client().send(cancelled, JobCommand.signal("approved", Map.of("by", "retry"))).get();
             Completion resumed = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertEquals(CompletionStatus.SUCCEEDED, resumed.status(), "the cancelled job's next run goes on from where it stood");
+            assertEquals("retry", resumed.result().path("approved").path("by").asText(), "and reads the signal it waited for");
             assertEquals(2, resumed.run());
         }
     }

@@ -20,20 +20,23 @@ public final class Lifecycle {
             ON CONFLICT (idempotency_key, name) DO UPDATE SET payload = excluded.payload, received_at = now()""";
     private static final String SET_STATUS = """
             UPDATE acidic_keys
-               SET status = ?, error = coalesce(?::jsonb, error), last_seq = ?, awaiting = NULL, next_attempt_at = NULL,
+               SET status = ?, error = coalesce(?::jsonb, error), last_seq = ?,
+                   awaiting = CASE WHEN status = 'RUNNING' AND ? = 'CANCELLED' THEN awaiting END,
+                   next_attempt_at = CASE WHEN status = 'RUNNING' AND ? = 'CANCELLED' THEN next_attempt_at END,
                    locked_at = NULL, locked_by = NULL, last_run_at = now(),
                    finished_at = CASE WHEN ? IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN now() ELSE NULL END
              WHERE idempotency_key = ?""";
 
     private static final String RETRY = """
             UPDATE acidic_keys
-               SET status = 'RUNNING', run = run + 1, attempts = 0, error = NULL, result = NULL, last_seq = ?, awaiting = NULL,
-                   next_attempt_at = NULL, locked_at = NULL, locked_by = NULL, last_run_at = now(), finished_at = NULL
+               SET status = 'RUNNING', run = run + 1, attempts = 0, error = NULL, result = NULL, last_seq = ?,
+                   locked_at = NULL, locked_by = NULL, last_run_at = now(), finished_at = NULL
              WHERE idempotency_key = ?""";
 
     /**
      * Sends a failed or cancelled job back to its stored recovery point as its next run: running
-     * again, attempts reset, no error or result kept.
+     * again, attempts reset, no error or result kept. A job cancelled while it waited (for a
+     * signal, with its timeout, or for its children) waits again: the cancel kept what it waited for.
      */
     public void retry(Connection c, String key, long lastSeq) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RETRY)) {
@@ -71,8 +74,9 @@ public final class Lifecycle {
     }
 
     /**
-     * Sets the job's status after a command: no longer waiting, due, or locked; {@code error} kept
-     * unless given; finished now if the status is an end.
+     * Sets the job's status after a command: not locked; no longer waiting or due, except that a
+     * running job cancelled keeps what it waited for and until when (a retry waits again);
+     * {@code error} kept unless given; finished now if the status is an end.
      */
     public void setStatus(Connection c, String key, String status, JsonNode error, long lastSeq) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SET_STATUS)) {
@@ -80,7 +84,9 @@ public final class Lifecycle {
             ps.setString(2, error == null ? null : KeyStore.json(error));
             ps.setLong(3, lastSeq);
             ps.setString(4, status);
-            ps.setString(5, key);
+            ps.setString(5, status);
+            ps.setString(6, status);
+            ps.setString(7, key);
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("key row '" + key + "' vanished while locked FOR UPDATE");
             }
