@@ -1,9 +1,11 @@
 package dev.acidic.processor.internal.engine;
 
 import dev.acidic.processor.internal.store.Children;
+import dev.acidic.processor.internal.store.JobValuesSql;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.Lifecycle;
 import dev.acidic.processor.internal.store.StagedJob;
+import dev.acidic.processor.internal.store.StagedSql;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.acidic.api.Completion;
@@ -23,6 +25,8 @@ import java.util.Optional;
 final class StepContextImpl implements StepContext, JobValues, Transitions.Waits {
     private static final Lifecycle LIFECYCLE = new Lifecycle();
     private static final Children CHILDREN = new Children();
+    private static final JobValuesSql VALUES = new JobValuesSql();
+    private static final StagedSql STAGED = new StagedSql();
     private final KeyStore store;
     private final Connection connection;
     private final Connection stepConnection;
@@ -110,7 +114,7 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
         Objects.requireNonNull(idempotencyKey, "stage(key, request): key must not be null");
         Objects.requireNonNull(request, "stage(key, request): request must not be null");
         StagedJob s = new StagedJob(stagedSeq + 1, idempotencyKey, request);
-        sql(() -> store.insertStaged(connection, key, s));
+        sql(() -> STAGED.insert(connection, key, s));
         stagedSeq++;
         staged.add(s);
     }
@@ -149,7 +153,7 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
 
     @Override
     public <T> Optional<T> get(String name, Class<T> type) {
-        JsonNode v = sql(() -> store.getValue(connection, key, name));
+        JsonNode v = sql(() -> VALUES.get(connection, key, name));
         if (v == null) {
             return Optional.empty();
         }
@@ -165,7 +169,7 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
         Objects.requireNonNull(name, "value name");
         JsonNode v = value == null ? NullNode.getInstance() : Wire.toTree(value);
         sql(() -> {
-            store.putValue(connection, key, name, v);
+            VALUES.put(connection, key, name, v);
             return null;
         });
     }
@@ -173,7 +177,7 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
     @Override
     public void remove(String name) {
         sql(() -> {
-            store.removeValue(connection, key, name);
+            VALUES.remove(connection, key, name);
             return null;
         });
     }

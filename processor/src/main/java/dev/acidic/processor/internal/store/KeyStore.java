@@ -90,17 +90,7 @@ public final class KeyStore {
     private static final String JOURNAL_AFTER = """
             SELECT seq, type, step, data, at FROM acidic_journal WHERE idempotency_key = ? AND seq > ? ORDER BY seq""";
 
-    private static final String STAGED_AFTER = """
-            SELECT ordinal, target_key, request FROM acidic_staged WHERE idempotency_key = ? AND ordinal > ? ORDER BY ordinal""";
 
-    private static final String INSERT_STAGED = """
-            INSERT INTO acidic_staged (idempotency_key, ordinal, target_key, request) VALUES (?, ?, ?, ?::jsonb)""";
-
-    private static final String GET_VALUE = "SELECT value FROM acidic_values WHERE idempotency_key = ? AND name = ?";
-    private static final String PUT_VALUE = """
-            INSERT INTO acidic_values (idempotency_key, name, value) VALUES (?, ?, ?::jsonb)
-            ON CONFLICT (idempotency_key, name) DO UPDATE SET value = excluded.value""";
-    private static final String REMOVE_VALUE = "DELETE FROM acidic_values WHERE idempotency_key = ? AND name = ?";
 
     /**
      * Inserts a new key row at the first of {@code steps} (its job's step names, stored with it),
@@ -380,59 +370,6 @@ public final class KeyStore {
             }
         }
         return out;
-    }
-
-    public List<StagedJob> stagedAfter(Connection c, String key, long ordinal) throws SQLException {
-        List<StagedJob> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(STAGED_AFTER)) {
-            ps.setString(1, key);
-            ps.setLong(2, ordinal);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new StagedJob(rs.getLong(1), rs.getString(2), STORED.treeToValue(parse(rs.getString(3)), JobRequest.class)));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return out;
-    }
-
-    public void insertStaged(Connection c, String key, StagedJob job) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT_STAGED)) {
-            ps.setString(1, key);
-            ps.setLong(2, job.ordinal());
-            ps.setString(3, job.targetKey());
-            ps.setString(4, json(Wire.toTree(job.request())));
-            ps.executeUpdate();
-        }
-    }
-
-    public JsonNode getValue(Connection c, String key, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(GET_VALUE)) {
-            ps.setString(1, key);
-            ps.setString(2, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? parse(rs.getString(1)) : null;
-            }
-        }
-    }
-
-    public void putValue(Connection c, String key, String name, JsonNode value) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(PUT_VALUE)) {
-            ps.setString(1, key);
-            ps.setString(2, name);
-            ps.setString(3, json(value));
-            ps.executeUpdate();
-        }
-    }
-
-    public void removeValue(Connection c, String key, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(REMOVE_VALUE)) {
-            ps.setString(1, key);
-            ps.setString(2, name);
-            ps.executeUpdate();
-        }
     }
 
     static String json(JsonNode node) {

@@ -9,6 +9,7 @@ import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.StagedJob;
+import dev.acidic.processor.internal.store.StagedSql;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -67,7 +68,7 @@ final class JournalPublisher {
                     entries = store.journalAfter(c, key, cur.eventSeq());
                 }
                 if (needStaged && !stagedFromMemory) {
-                    staged = store.stagedAfter(c, key, cur.stagedSeq());
+                    staged = new StagedSql().after(c, key, cur.stagedSeq());
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot read the journal of key '" + key + "' to publish it", e);
