@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Runs a processor until the JVM is asked to stop. Exit 0 after a requested shutdown (SIGTERM,
@@ -15,13 +16,18 @@ import picocli.CommandLine.Command;
  * fatal error), 2 for a configuration error.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Start a processor with the jobs found on the classpath, configured from ACIDIC_* environment "
-            + "variables; runs until SIGTERM.",
+        description = {"Start a processor with the jobs found on the classpath (and in --jobs jars), configured from ACIDIC_* "
+            + "environment variables; runs until SIGTERM.",
             "Exit status: 0 after a requested shutdown, 1 if the processor stopped by itself, 2 for a configuration error."})
 final class RunCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final PrintStream err;
     private final LocalInfrastructure local;
+
+    @Option(names = "--jobs", paramLabel = "PATH", split = "${sys:path.separator}",
+            description = {"jars holding your jobs (a dev.acidic.api.JobProvider listed in META-INF/services), or directories"
+                + " of such jars; repeat or separate with '${sys:path.separator}'. Their dependencies go in the same place."})
+    java.util.List<java.nio.file.Path> jobs = java.util.List.of();
 
     RunCommand(Map<String, String> env, PrintStream err, LocalInfrastructure local) {
         this.env = env;
@@ -35,7 +41,15 @@ final class RunCommand implements Callable<Integer> {
         if (config == null) {
             return CommandLines.USAGE;
         }
-        AcidicProcessor processor = AcidicProcessor.builder(config).localInfrastructure(local).build();
+        ClassLoader loader;
+        AcidicProcessor processor;
+        try {
+            loader = JobJars.loader(jobs, Thread.currentThread().getContextClassLoader());
+            processor = AcidicProcessor.builder(config).localInfrastructure(local).classLoader(loader).build();
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage() + (jobs.isEmpty() ? "; give --jobs PATH with the jars of your jobs" : ""));
+            return CommandLines.USAGE;
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             processor.close();
