@@ -1,7 +1,6 @@
 package dev.acidic.processor.internal.http;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -10,8 +9,9 @@ import java.util.Map;
  * The dashboard's files, served from the jar ({@code dev/acidic/processor/dashboard/}): the page at
  * {@code /} (one page; it routes by the URL's fragment) and its assets under {@code /assets/}. No
  * build step and nothing from the network: plain HTML, CSS and JavaScript that read the JSON API.
+ * Served without the bearer token ({@link OpenFiles}); the page asks for it when the API answers 401.
  */
-final class Dashboard implements HttpHandler {
+final class Dashboard implements OpenFiles {
     static final String ROOT = "/dev/acidic/processor/dashboard/";
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
@@ -40,7 +40,11 @@ final class Dashboard implements HttpHandler {
                 Exchanges.error(ex, 404, "no such file: " + path);
                 return;
             }
-            ex.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'");
+            // scripts and styles only from these files (no inline code, so rendered data cannot run), and no
+            // framing by another site (the page has buttons that change jobs)
+            ex.getResponseHeaders().set("Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'");
+            ex.getResponseHeaders().set("Referrer-Policy", "no-referrer");
             Exchanges.send(ex, 200, TYPES.get(extension(file)), in.readAllBytes());
         }
     }

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The processor's HTTP endpoint on the JDK's own server (no framework takes over the process):
- * a few daemon threads, every route behind the bearer token when one is set.
+ * a few daemon threads, every route behind the bearer token when one is set, except the
+ * dashboard's static files ({@link OpenFiles}): a browser cannot send a bearer token when it opens
+ * a page, so the page loads without one and asks for it when the API answers 401.
  */
 public final class HttpEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
@@ -53,7 +55,7 @@ public final class HttpEndpoint implements AutoCloseable {
         Filter auth = token.isEmpty() ? null : new BearerToken(token);
         routes.forEach((path, handler) -> {
             var ctx = server.createContext(path, guarded(handler));
-            if (auth != null) {
+            if (auth != null && !(handler instanceof OpenFiles)) {
                 ctx.getFilters().add(auth);
             }
         });
@@ -76,13 +78,23 @@ public final class HttpEndpoint implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** A handler that answers 500 instead of dropping the connection when it throws, and logs why. */
+    /**
+     * A handler that answers 500 instead of dropping the connection when it throws, and logs why.
+     * An I/O error is almost always the connection's (the handlers catch their own SQL and Kafka
+     * failures): a client that went away, as a browser does when the dashboard moves on
+     * mid-request; that is logged at DEBUG, not as a failure of the processor.
+     */
     private static HttpHandler guarded(HttpHandler h) {
         return ex -> {
             try (ex) {
                 h.handle(ex);
             } catch (RuntimeException | IOException e) {
-                log.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString(), e);
+                if (e instanceof IOException) {
+                    log.debug("HTTP {} {}: the connection failed (the client went away?): {}", ex.getRequestMethod(),
+                            ex.getRequestURI(), e.toString());
+                } else {
+                    log.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString(), e);
+                }
                 try {
                     Exchanges.error(ex, 500, "internal error: " + e.getMessage());
                 } catch (IOException | RuntimeException ignored) {
