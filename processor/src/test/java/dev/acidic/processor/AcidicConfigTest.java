@@ -148,7 +148,7 @@ class AcidicConfigTest {
 
     @Test
     void theListingDerivesFromTheDeclarations() {
-        assertEquals(41, AcidicConfig.SETTINGS.size());
+        assertEquals(47, AcidicConfig.SETTINGS.size());
         AcidicConfig.Setting lock = AcidicConfig.SETTINGS.stream().filter(s -> s.key().equals(AcidicConfig.LOCK_TIMEOUT)).findFirst()
                 .orElseThrow();
         assertEquals("ACIDIC_LOCK_TIMEOUT", lock.envName());
