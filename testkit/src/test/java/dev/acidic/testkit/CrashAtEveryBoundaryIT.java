@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
 @AcidicTest(providers = KitJobs.class)
-class CrashAtEveryBoundaryTest {
+class CrashAtEveryBoundaryIT {
     private static final Effect ROWS = Effect.sql("kit_rows of the key", "SELECT count(*) FROM kit_rows WHERE idempotency_key = ?");
 
     @Test

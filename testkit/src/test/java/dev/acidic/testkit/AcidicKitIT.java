@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
 @AcidicTest(providers = KitJobs.class)
-class AcidicKitTest {
+class AcidicKitIT {
 
     @Test
     void runsAJobThroughTheEngineAndShowsItsOutcomeEventsValuesAndStagedJobs(AcidicKit acidic) {
