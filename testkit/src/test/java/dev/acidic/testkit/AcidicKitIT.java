@@ -11,6 +11,7 @@ import dev.acidic.api.EventType;
 import dev.acidic.api.JobRequest;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
@@ -63,5 +64,14 @@ class AcidicKitIT {
         AssertionFailedError e = assertThrows(AssertionFailedError.class, run::assertFailed);
         assertTrue(e.getMessage().contains("expected FAILED, but it ended SUCCEEDED"), e.getMessage());
         assertTrue(e.getMessage().contains("STEP_FAILED step=try error=first attempt fails on purpose"), e.getMessage());
+    }
+
+    @Nested
+    class WhenNested {
+        @Test
+        void aNestedClassUsesItsEnclosingClassesKitAndDatabase(AcidicKit acidic) {
+            JobRun run = acidic.run(KitJobs.order(), Map.of("items", 1)).assertSucceeded();
+            assertEquals(3, acidic.count("SELECT count(*) FROM kit_rows WHERE idempotency_key = ?", run.key()));
+        }
     }
 }
