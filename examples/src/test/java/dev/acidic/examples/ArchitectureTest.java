@@ -68,6 +68,12 @@ class ArchitectureTest {
             .because("the examples are written as a user writes jobs");
 
     @ArchTest
+    static final ArchRule testkitUsesOnlyPublicApi = noClasses().that().resideInAPackage("dev.acidic.testkit..")
+            .should().dependOnClassesThat().resideInAPackage("dev.acidic.processor.internal..")
+            .because("the testkit drives the engine through the processor's public entry points (DirectEngine, CrashPoints),"
+                    + " as any tool of a user's could");
+
+    @ArchTest
     static final ArchRule internalLayersHaveNoCycles = slices().matching("dev.acidic.processor.internal.(*)..")
             .should().beFreeOfCycles();
 }

@@ -26,7 +26,7 @@ class MainCommandLineTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         int rc = Cli.run(args, Map.of(), o, new PrintStream(err, true, StandardCharsets.UTF_8), new EmbeddedServers(),
-                new DemoCommand(o), new BenchCommand(o));
+                new DemoCommand(o), new BenchCommand(o), new ServersCommand(o));
         return new Outcome(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -34,7 +34,7 @@ class MainCommandLineTest {
     void topLevelHelpListsEveryCommand() throws Exception {
         Outcome o = jar("--help");
         assertEquals(0, o.rc(), o.err());
-        for (String c : new String[] {"run", "migrate", "settings", "demo", "bench", "help"}) {
+        for (String c : new String[] {"run", "migrate", "settings", "demo", "bench", "servers", "help"}) {
             assertTrue(o.out().lines().anyMatch(l -> l.startsWith("  " + c + " ")), c + " listed in:\n" + o.out());
         }
     }
