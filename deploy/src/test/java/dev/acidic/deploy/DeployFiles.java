@@ -13,7 +13,9 @@ import java.util.List;
 
 /** Where the deployment material lies (tests run in the deploy module's directory) and how YAML is read. */
 final class DeployFiles {
-    static final Path DEPLOY = Path.of("").toAbsolutePath();
+    /** The module's directory: Maven runs tests there; an IDE may run them from the repository root. */
+    static final Path DEPLOY = Files.isRegularFile(Path.of("compose.yaml")) ? Path.of("").toAbsolutePath()
+            : Path.of("deploy").toAbsolutePath();
     static final Path REPO = DEPLOY.getParent();
     static final Path DOCKERFILE = DEPLOY.resolve("Dockerfile");
     static final Path IMAGE_ROOT = DEPLOY.resolve("image/root");
