@@ -154,6 +154,15 @@ class CliTest {
     }
 
     @Test
+    void migrateTakesTheJobJarsLikeRunAndNamesAPathThatIsNone() throws Exception {
+        assertTrue(cli("migrate", "--help").out().contains("--jobs=PATH"));
+        Outcome o = cli(Map.of("ACIDIC_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/none"), new Object[0],
+                "migrate", "--jobs", "/no/such/jobs");
+        assertEquals(2, o.rc(), o.err());
+        assertTrue(o.err().contains("--jobs /no/such/jobs: no such jar or directory"), o.err());
+    }
+
+    @Test
     void reapSaysWhatItNeedsAndRefusesToTakeEveryKey() throws Exception {
         assertTrue(cli("reap").err().contains("reap needs ACIDIC_JDBC_URL"));
         Map<String, String> db = Map.of("ACIDIC_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/none");

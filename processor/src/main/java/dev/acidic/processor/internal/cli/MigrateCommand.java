@@ -5,6 +5,7 @@ import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.store.Database;
 import dev.acidic.processor.internal.store.Migrator;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,12 @@ final class MigrateCommand implements Callable<Integer> {
             description = "then let ROLE read and write (not change) every table of the schema")
     private String grantTo;
 
+    // The same option as run's: a migrate that runs as the schema's owner (a one-shot container,
+    // say) must see the jobs the processors will run, or their tables are never created.
+    @Option(names = "--jobs", paramLabel = "PATH", split = "${sys:path.separator}",
+            description = {"jars holding your jobs, or directories of such jars, as for run --jobs: their schema is applied too"})
+    List<Path> jobs = List.of();
+
     MigrateCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;
         this.out = out;
@@ -37,10 +44,16 @@ final class MigrateCommand implements Callable<Integer> {
         if (c == null) {
             return CommandLines.USAGE;
         }
-        JobRegistry jobs = JobRegistry.discover(List.of(), Thread.currentThread().getContextClassLoader());
+        JobRegistry registry;
+        try {
+            registry = JobRegistry.discover(List.of(), JobJars.loader(jobs, Thread.currentThread().getContextClassLoader()));
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return CommandLines.USAGE;
+        }
         try (var pool = Database.pool(c.poolSettings(1))) {
-            int n = Migrator.migrate(pool, jobs.schema());
-            out.println("applied " + n + " migration(s) and the schema of jobs " + jobs.names() + "; schema is current");
+            int n = Migrator.migrate(pool, registry.schema());
+            out.println("applied " + n + " migration(s) and the schema of jobs " + registry.names() + "; schema is current");
             if (grantTo != null) {
                 Migrator.grantDml(pool, grantTo);
                 out.println("granted SELECT, INSERT, UPDATE, DELETE on every table of the schema to role " + grantTo);
