@@ -9,14 +9,10 @@ import dev.acidic.processor.internal.streams.FaultingClientSupplier;
 import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
-import com.sun.net.httpserver.HttpHandler;
-import dev.acidic.processor.internal.http.ApiRoutes;
+import dev.acidic.processor.internal.http.HttpRoutes;
 import dev.acidic.processor.internal.http.HttpEndpoint;
 import dev.acidic.processor.internal.streams.GroupView;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import dev.acidic.processor.internal.logging.LogFormat;
-import dev.acidic.processor.internal.http.OpsRoutes;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.metrics.MeterRegistries;
 import dev.acidic.processor.internal.store.StatusCounts;
@@ -80,7 +76,7 @@ public final class AcidicProcessor implements AutoCloseable {
     private KafkaStreams streams;
     private MeterRegistries meters;
     private HttpEndpoint http;
-    private ApiRoutes api;
+    private HttpRoutes routes;
 
     private AcidicProcessor(AcidicConfig config, JobRegistry jobs, LocalInfrastructure local) {
         this.config = config;
@@ -153,12 +149,10 @@ public final class AcidicProcessor implements AutoCloseable {
             }
             if (effective.httpPort() != 0) {
                 AcidicConfig c = effective;
-                api = new ApiRoutes(new ApiRoutes.Sources(c.instanceId(), () -> state().name(), this::degraded, threadReplacements::get,
-                        pool, () -> c.jobClient(Duration.ofSeconds(30)), new GroupView(c)));
-                Map<String, HttpHandler> routes = new LinkedHashMap<>(OpsRoutes.of(meters == null ? null : meters.registry(),
-                        () -> state().name(), this::degraded, threadReplacements::get));
-                routes.putAll(api.routes());
-                http = HttpEndpoint.start(c.httpHost(), c.httpPort(), c.httpToken(), routes);
+                routes = new HttpRoutes(new HttpRoutes.Sources(meters == null ? null : meters.registry(), c.instanceId(),
+                        () -> state().name(), this::degraded, threadReplacements::get, pool, () -> c.jobClient(Duration.ofSeconds(30)),
+                        new GroupView(c)));
+                http = HttpEndpoint.start(c.httpHost(), c.httpPort(), c.httpToken(), routes.routes());
             }
             AtomicBoolean announced = new AtomicBoolean();
             streams.setStateListener((now, before) -> {
@@ -290,8 +284,8 @@ public final class AcidicProcessor implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        if (api != null) {
-            api.close();
+        if (routes != null) {
+            routes.close();
         }
         if (reaper != null) {
             reaper.close();

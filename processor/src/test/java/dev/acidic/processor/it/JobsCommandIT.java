@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.Completion;
 import dev.acidic.api.JobRequest;
@@ -62,13 +61,8 @@ class JobsCommandIT {
     @BeforeAll
     static void processor() throws Exception {
         TestInfra infra = TestInfra.get();
-        String url = infra.createDatabase("jobs_cli_it");
-        HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(url);
-        c.setUsername(infra.postgres.user());
-        c.setPassword(infra.postgres.password());
-        c.setMaximumPoolSize(2);
-        db = new HikariDataSource(c);
+        db = infra.ownDatabase("jobs_cli_it", 2);
+        String url = db.getJdbcUrl();
         h = new Harness("jobs-cli", Map.of(AcidicConfig.JDBC_URL, url));
         h.start();
         // configured as an operator would: the processor's own settings, as ACIDIC_* variables

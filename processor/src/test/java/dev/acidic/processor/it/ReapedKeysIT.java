@@ -9,7 +9,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
@@ -47,12 +46,7 @@ class ReapedKeysIT {
 
     @BeforeEach
     void ownDatabase() throws SQLException {
-        HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(infra.createDatabase("reaped_keys_it"));
-        c.setUsername(infra.postgres.user());
-        c.setPassword(infra.postgres.password());
-        c.setMaximumPoolSize(2);
-        db = new HikariDataSource(c);
+        db = infra.ownDatabase("reaped_keys_it", 2);
         logs = new ListAppender<>();
         logs.start();
         ((Logger) LoggerFactory.getLogger(REAPER_LOG)).addAppender(logs);

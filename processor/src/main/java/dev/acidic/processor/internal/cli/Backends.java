@@ -7,8 +7,6 @@ import dev.acidic.processor.internal.store.JobQueries;
 import dev.acidic.processor.internal.store.Migrator;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
 import javax.sql.DataSource;
 
 /**

@@ -7,24 +7,19 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /** The operational routes: {@code /metrics} (Prometheus text format) and the two health checks. */
-public final class OpsRoutes {
+final class OpsRoutes {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private OpsRoutes() {}
 
     /**
      * @param prometheus the registry to scrape; null when metrics are off (then /metrics answers 404 saying so)
-     * @param streamsState the Kafka Streams client's state, by name
-     * @param postgresDown whether Postgres is unreachable (the processor is degraded)
-     * @param threadReplacements stream threads replaced since start
+     * @param health the processor's health as of now
      */
-    public static Map<String, HttpHandler> of(PrometheusMeterRegistry prometheus, Supplier<String> streamsState,
-            BooleanSupplier postgresDown, LongSupplier threadReplacements) {
+    static Map<String, HttpHandler> of(PrometheusMeterRegistry prometheus, Supplier<Health> health) {
         Map<String, HttpHandler> routes = new LinkedHashMap<>();
         routes.put("/metrics", ex -> {
             if (!get(ex)) {
@@ -43,7 +38,7 @@ public final class OpsRoutes {
         });
         routes.put("/health/ready", ex -> {
             if (get(ex)) {
-                Health h = new Health(streamsState.get(), postgresDown.getAsBoolean(), threadReplacements.getAsLong());
+                Health h = health.get();
                 Exchanges.json(ex, h.ready() ? 200 : 503, h.readiness());
             }
         });

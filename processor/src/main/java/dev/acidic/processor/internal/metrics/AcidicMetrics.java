@@ -2,6 +2,7 @@ package dev.acidic.processor.internal.metrics;
 
 import dev.acidic.api.EventType;
 import dev.acidic.processor.internal.engine.EngineObserver;
+import dev.acidic.processor.internal.store.JobQueries;
 import dev.acidic.processor.internal.store.StatusCounts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -61,7 +62,7 @@ public final class AcidicMetrics implements EngineObserver {
         Gauge.builder("acidic.timers.pending", this, m -> m.pendingTimers.stream().mapToLong(LongSupplier::getAsLong).sum())
                 .description("durable timers waiting in this instance's tasks (approximate)").strongReference(true).register(registry);
         if (statuses != null) {
-            for (String status : StatusCounts.STATUSES) {
+            for (String status : JobQueries.STATUSES) {
                 Gauge.builder("acidic.jobs", statuses, s -> statusCount(s, status)).tag("status", status)
                         .description("jobs per status (RUNNING and HALTED exact up to " + StatusCounts.EXACT_CAP
                                 + ", ended ones estimated from Postgres' statistics)")

@@ -19,8 +19,6 @@ import javax.sql.DataSource;
  * common values), as fresh as autovacuum's last ANALYZE.
  */
 public final class StatusCounts {
-    /** Every status a key row can have, in the order they are reported. */
-    public static final List<String> STATUSES = List.of("RUNNING", "HALTED", "SUCCEEDED", "FAILED", "CANCELLED");
     /** Most keys counted exactly in one status; beyond it the count reads this many. */
     public static final int EXACT_CAP = 100_000;
 
@@ -42,7 +40,7 @@ public final class StatusCounts {
     /** Jobs per status, every status present (0 when none or not yet in the statistics). */
     public Map<String, Long> read() throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
-        STATUSES.forEach(s -> out.put(s, 0L));
+        JobQueries.STATUSES.forEach(s -> out.put(s, 0L));
         try (Connection c = ds.getConnection()) {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(ESTIMATED)) {
                 while (rs.next()) {

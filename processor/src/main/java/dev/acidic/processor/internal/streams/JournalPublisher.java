@@ -2,7 +2,6 @@ package dev.acidic.processor.internal.streams;
 
 import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
-import dev.acidic.api.EventType;
 import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
@@ -30,6 +29,7 @@ final class JournalPublisher {
     private final KeyValueStore<String, byte[]> cursors;
     private final DataSource ds;
     private final KeyStore store = new KeyStore();
+    private final StagedSql stagedSql = new StagedSql();
     private final Replies replies;
     private final AcidicMetrics metrics;
 
@@ -68,7 +68,7 @@ final class JournalPublisher {
                     entries = store.journalAfter(c, key, cur.eventSeq());
                 }
                 if (needStaged && !stagedFromMemory) {
-                    staged = new StagedSql().after(c, key, cur.stagedSeq());
+                    staged = stagedSql.after(c, key, cur.stagedSeq());
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot read the journal of key '" + key + "' to publish it", e);

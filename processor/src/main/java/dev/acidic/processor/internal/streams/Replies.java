@@ -1,9 +1,6 @@
 package dev.acidic.processor.internal.streams;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.acidic.api.Completion;
-import dev.acidic.api.CompletionStatus;
-import dev.acidic.api.JobError;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.Outcomes;

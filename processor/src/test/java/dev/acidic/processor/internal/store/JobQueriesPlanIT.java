@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.processor.it.TestInfra;
 import java.io.IOException;
@@ -42,13 +41,7 @@ class JobQueriesPlanIT {
 
     @BeforeAll
     static void loadAMillionKeys() throws SQLException {
-        TestInfra infra = TestInfra.get();
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(infra.createDatabase("plans_it"));
-        h.setUsername(infra.postgres.user());
-        h.setPassword(infra.postgres.password());
-        h.setMaximumPoolSize(2);
-        db = new HikariDataSource(h);
+        db = TestInfra.get().ownDatabase("plans_it", 2);
         long t0 = System.nanoTime();
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             // the seq guard's statement trigger would keep a million-row transition table for nothing: no key is reused here

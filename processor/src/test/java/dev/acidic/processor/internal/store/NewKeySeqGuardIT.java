@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.JobRequest;
 import dev.acidic.processor.it.TestInfra;
@@ -42,13 +41,7 @@ class NewKeySeqGuardIT {
 
     @BeforeAll
     static void database() throws SQLException {
-        TestInfra infra = TestInfra.get();
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(infra.createDatabase("seq_guard_it"));
-        h.setUsername(infra.postgres.user());
-        h.setPassword(infra.postgres.password());
-        h.setMaximumPoolSize(4);
-        db = new HikariDataSource(h);
+        db = TestInfra.get().ownDatabase("seq_guard_it", 4);
     }
 
     @AfterAll

@@ -3,7 +3,6 @@ package dev.acidic.processor.internal.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.processor.it.TestInfra;
 import java.sql.Connection;
@@ -32,13 +31,7 @@ class SweepsIT {
 
     @BeforeAll
     static void database() throws SQLException {
-        TestInfra infra = TestInfra.get();
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(infra.createDatabase("sweeps_it"));
-        h.setUsername(infra.postgres.user());
-        h.setPassword(infra.postgres.password());
-        h.setMaximumPoolSize(2);
-        db = new HikariDataSource(h);
+        db = TestInfra.get().ownDatabase("sweeps_it", 2);
     }
 
     @AfterAll

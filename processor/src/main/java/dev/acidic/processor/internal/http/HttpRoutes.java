@@ -6,6 +6,7 @@ import dev.acidic.api.JobClient;
 import dev.acidic.api.JobCommand;
 import dev.acidic.processor.internal.store.JobQueries;
 import dev.acidic.processor.internal.streams.GroupView;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,11 +16,12 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
- * The dashboard and the JSON API it reads: {@code /api/jobs...} ({@link JobsApi}),
- * {@code /api/overview} ({@link Overview}) and the page itself at {@code /} ({@link Dashboard}).
- * Commands go out through a job client made on first use and closed with the routes.
+ * Every route of the HTTP endpoint: {@code /metrics} and the health checks ({@link OpsRoutes}),
+ * the JSON API ({@code /api/jobs...}: {@link JobsApi}; {@code /api/overview}: {@link Overview}) and
+ * the dashboard's page at {@code /} ({@link Dashboard}). The health checks and the overview read
+ * one {@link Health}. Commands go out through a job client made on first use and closed with the routes.
  */
-public final class ApiRoutes implements AutoCloseable {
+public final class HttpRoutes implements AutoCloseable {
     private final Supplier<JobClient> clientFactory;
     private final GroupView group;
     private JobClient client;
@@ -27,6 +29,7 @@ public final class ApiRoutes implements AutoCloseable {
     /**
      * What the routes read.
      *
+     * @param prometheus the registry /metrics scrapes; null when metrics are off
      * @param instance this processor's instance id
      * @param streamsState the Kafka Streams client's state, by name
      * @param postgresDown whether Postgres is unreachable
@@ -35,17 +38,18 @@ public final class ApiRoutes implements AutoCloseable {
      * @param client makes the job client that sends commands (on first use)
      * @param group the consumer group's view (lag, instances)
      */
-    public record Sources(String instance, Supplier<String> streamsState, BooleanSupplier postgresDown, LongSupplier threadReplacements,
+    public record Sources(PrometheusMeterRegistry prometheus, String instance, Supplier<String> streamsState, BooleanSupplier postgresDown, LongSupplier threadReplacements,
             DataSource db, Supplier<JobClient> client, GroupView group) {}
 
     private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
 
-    public ApiRoutes(Sources s) {
+    public HttpRoutes(Sources s) {
         this.clientFactory = s.client();
         this.group = s.group();
         JobQueries queries = new JobQueries(s.db());
         Supplier<Health> health = () -> new Health(s.streamsState().get(), s.postgresDown().getAsBoolean(),
                 s.threadReplacements().getAsLong());
+        routes.putAll(OpsRoutes.of(s.prometheus(), health));
         routes.put(JobsApi.PREFIX, new JobsApi(queries, this::send));
         routes.put("/api/overview", new Overview(s.instance(), health, queries, s.group()));
         routes.put("/", new Dashboard());
