@@ -1,5 +1,9 @@
 package dev.acidic.processor;
 
+import dev.acidic.processor.internal.engine.Backoff;
+import dev.acidic.processor.internal.engine.EngineSettings;
+import dev.acidic.processor.internal.engine.OutputLimits;
+import dev.acidic.processor.internal.store.ShardLayout;
 import dev.acidic.processor.internal.config.AcidicSettings;
 import dev.acidic.processor.internal.config.CrossChecks;
 import dev.acidic.processor.internal.config.KafkaOverrides;
@@ -37,6 +41,7 @@ import java.util.Properties;
 public final class AcidicConfig {
     public static final String BOOTSTRAP_SERVERS = AcidicSettings.BOOTSTRAP_SERVERS.key();
     public static final String JDBC_URL = AcidicSettings.JDBC_URL.key();
+    public static final String JDBC_SHARDS = AcidicSettings.JDBC_SHARDS.key();
     public static final String JDBC_USER = AcidicSettings.JDBC_USER.key();
     public static final String JDBC_PASSWORD = AcidicSettings.JDBC_PASSWORD.key();
     public static final String APPLICATION_ID = AcidicSettings.APPLICATION_ID.key();
@@ -179,6 +184,21 @@ public final class AcidicConfig {
 
     public String bootstrapServers() { return get(AcidicSettings.BOOTSTRAP_SERVERS); }
     public String jdbcUrl() { return get(AcidicSettings.JDBC_URL); }
+
+    /**
+     * Every database keys live in: {@code acidic.jdbc.url} first, then those of
+     * {@code acidic.jdbc.shards}. One unless keys are sharded.
+     */
+    public List<String> jdbcUrls() {
+        List<String> urls = new java.util.ArrayList<>();
+        urls.add(jdbcUrl());
+        for (String u : get(AcidicSettings.JDBC_SHARDS).split(",")) {
+            if (!u.isBlank()) {
+                urls.add(u.strip());
+            }
+        }
+        return List.copyOf(urls);
+    }
     public String jdbcUser() { return get(AcidicSettings.JDBC_USER); }
     public String jdbcPassword() { return get(AcidicSettings.JDBC_PASSWORD); }
     public String applicationId() { return get(AcidicSettings.APPLICATION_ID); }
@@ -314,8 +334,22 @@ public final class AcidicConfig {
      * own commands; the store takes these, never the whole configuration).
      */
     public PoolSettings poolSettings(int size) {
-        return new PoolSettings("acidic-" + instanceId(), jdbcUrl(), jdbcUser(), jdbcPassword(), size,
-                effectiveStatementTimeout(), transactionIdleTimeout(), jdbcProperties());
+        return poolSettings(size, 0);
+    }
+
+    /** What the engine needs of this configuration, with keys placed by {@code layout}. */
+    public EngineSettings engineSettings(ShardLayout layout) {
+        return new EngineSettings(instanceId(), lockTimeout(),
+                new Backoff(retryInitialDelay(), retryFactor(), retryMaxDelay(), retryMaxAttempts()),
+                driveBudget(), transactionIdleTimeout(), stepTimeout(),
+                new OutputLimits(resultMaxBytes(), requestMaxBytes(), keyMaxBytes()),
+                errorMessageMaxChars(), layout);
+    }
+
+    /** The connections to database {@code shard} of {@link #jdbcUrls()}, {@code size} of them. */
+    public PoolSettings poolSettings(int size, int shard) {
+        return new PoolSettings("acidic-" + instanceId() + (shard == 0 ? "" : "-shard" + shard), jdbcUrls().get(shard), jdbcUser(),
+                jdbcPassword(), size, effectiveStatementTimeout(), transactionIdleTimeout(), jdbcProperties());
     }
 
     /** Every setting as {@code acidic.*} keys, secrets included (do not log this map). */

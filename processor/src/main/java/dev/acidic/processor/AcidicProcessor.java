@@ -1,10 +1,8 @@
 package dev.acidic.processor;
 
-import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.JobDefinition;
 import dev.acidic.processor.internal.config.KafkaOverrides;
 import dev.acidic.processor.internal.streams.AcidicTopology;
-import dev.acidic.processor.internal.store.Database;
 import dev.acidic.processor.internal.streams.FaultingClientSupplier;
 import dev.acidic.processor.internal.streams.OversizedRecordHandler;
 import dev.acidic.processor.internal.faults.Faults;
@@ -17,14 +15,14 @@ import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.metrics.MeterRegistries;
 import dev.acidic.processor.internal.store.StatusCounts;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import dev.acidic.processor.internal.store.Migrator;
+import dev.acidic.processor.internal.store.Databases;
 import dev.acidic.processor.internal.store.PoolSettings;
-import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.store.Reaper;
-import dev.acidic.processor.internal.store.ReaperPace;
-import dev.acidic.processor.internal.store.ReaperThread;
+import dev.acidic.processor.internal.store.ShardLayout;
+import dev.acidic.processor.internal.store.Shards;
 import dev.acidic.processor.internal.streams.TopicSetup;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,9 +68,8 @@ public final class AcidicProcessor implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private AcidicConfig effective;
-    private HikariDataSource pool;
-    private PostgresHealth health;
-    private ReaperThread reaper;
+    private Databases databases;
+    private Shards shards;
     private KafkaStreams streams;
     private MeterRegistries meters;
     private HttpEndpoint http;
@@ -108,28 +105,34 @@ public final class AcidicProcessor implements AutoCloseable {
             log.info("starting Acidic processor: {} jobs {}", effective, jobs.names());
             effective.warnings().forEach(w -> log.warn("configuration: {}", w));
             meters = effective.metricsEnabled() ? new MeterRegistries(effective.applicationId(), effective.instanceId()) : null;
-            pool = Database.pool(effective.poolSettings(effective.effectivePoolSize()),
-                    meters == null ? null : new MicrometerMetricsTrackerFactory(meters.meters()));
-            if (effective.migrateOnStart()) {
-                int applied = Migrator.migrate(pool, jobs.schema());
-                if (applied > 0) {
-                    log.info("applied {} migration(s)", applied);
-                }
-            } else {
-                log.info("database schema is at version {} ({}=false: migrations are left to the migrate command)",
-                        Migrator.verify(pool), AcidicConfig.MIGRATE_ON_START);
+            List<PoolSettings> pools = new ArrayList<>();
+            List<PoolSettings> reaperPools = new ArrayList<>();
+            for (int i = 0; i < effective.jdbcUrls().size(); i++) {
+                pools.add(effective.poolSettings(effective.effectivePoolSize(), i));
+                reaperPools.add(reaperConnections(effective, i));
             }
-            TopicSetup.ensureTopics(effective);
-            health = new PostgresHealth(pool);
-            reaper = new ReaperThread(new Reaper(Database.unpooled(reaperConnections(effective)), effective.reaperBatch()),
-                    new ReaperPace(effective.retention()), health).start();
-            AcidicMetrics metrics = meters == null ? AcidicMetrics.none() : new AcidicMetrics(meters.meters(), new StatusCounts(pool));
-            var topology = AcidicTopology.build(effective, jobs, pool, health, metrics);
+            databases = Databases.open(pools, meters == null ? null : new MicrometerMetricsTrackerFactory(meters.meters()));
+            databases.migrateOrVerify(effective.migrateOnStart(), jobs.schema());
+            int partitions = TopicSetup.ensureTopics(effective);
+            shards = databases.shards(effective.jdbcUrls().size() == 1 ? ShardLayout.single()
+                    : new ShardLayout(effective.jdbcUrls().size(), partitions,
+                            key -> AcidicTopology.partitionOf(key.getBytes(StandardCharsets.UTF_8), partitions)));
+            databases.startReapers(reaperPools, effective.reaperBatch(), effective.retention());
+            AcidicMetrics metrics = meters == null ? AcidicMetrics.none()
+                    : new AcidicMetrics(meters.meters(), new StatusCounts(databases.all()));
+            var topology = AcidicTopology.build(effective, jobs, shards, metrics);
             streams = Faults.armed()
                     ? new KafkaStreams(topology, streamsProperties(effective), new FaultingClientSupplier(effective.requestsTopic()))
                     : new KafkaStreams(topology, streamsProperties(effective));
             streams.setUncaughtExceptionHandler(e -> {
                 threadReplacements.incrementAndGet();
+                if (TopicSetup.isPartitionCountMismatch(e) && shards.layout().sharded()) {
+                    log.error("partitions were added to {} while keys are sharded over {} databases by partition: that moves keys"
+                            + " between databases, which the processor does not do; stopping this instance. A sharded"
+                            + " deployment keeps its partition count: see docs/SCALING.md, 'Rebalancing and growing'",
+                            effective.requestsTopic(), shards.layout().shards());
+                    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                }
                 if (TopicSetup.isPartitionCountMismatch(e)) {
                     // partitions were added to the requests topic while this processor ran
                     log.warn("Kafka Streams found internal topics with fewer partitions than {}: growing them, then going on",
@@ -150,7 +153,7 @@ public final class AcidicProcessor implements AutoCloseable {
             if (effective.httpPort() != 0) {
                 AcidicConfig c = effective;
                 routes = new HttpRoutes(new HttpRoutes.Sources(meters == null ? null : meters.registry(), c.instanceId(),
-                        () -> state().name(), this::degraded, threadReplacements::get, pool, () -> c.jobClient(Duration.ofSeconds(30)),
+                        () -> state().name(), this::degraded, threadReplacements::get, databases.first(), () -> c.jobClient(Duration.ofSeconds(30)),
                         new GroupView(c)));
                 http = HttpEndpoint.start(c.httpHost(), c.httpPort(), c.httpToken(), routes.routes());
             }
@@ -175,11 +178,12 @@ public final class AcidicProcessor implements AutoCloseable {
     }
 
     /**
-     * The reaper's connection: one of its own per round, outside the pool (a round holds it for
-     * minutes, pauses included, and must not take a connection a stream thread waits for).
+     * The reaper's connection to database {@code shard}: one of its own per round, outside the pool
+     * (a round holds it for minutes, pauses included, and must not take a connection a stream
+     * thread waits for).
      */
-    private static PoolSettings reaperConnections(AcidicConfig c) {
-        PoolSettings p = c.poolSettings(1);
+    private static PoolSettings reaperConnections(AcidicConfig c, int shard) {
+        PoolSettings p = c.poolSettings(1, shard);
         return new PoolSettings(p.name() + "-reaper", p.jdbcUrl(), p.user(), p.password(), 1, Reaper.STATEMENT_TIMEOUT,
                 p.idleInTransactionTimeout(), p.driverProperties());
     }
@@ -254,12 +258,12 @@ public final class AcidicProcessor implements AutoCloseable {
      * (nothing is lost or counted against a job) until it answers; the log says when it starts and ends.
      */
     public boolean degraded() {
-        return health != null && health.isDown();
+        return shards != null && shards.anyDown();
     }
 
     /** How many Postgres outages the processor met since it started. */
     public long postgresOutages() {
-        return health == null ? 0 : health.outages();
+        return shards == null ? 0 : shards.outages();
     }
 
     public KafkaStreams.State state() {
@@ -287,18 +291,15 @@ public final class AcidicProcessor implements AutoCloseable {
         if (routes != null) {
             routes.close();
         }
-        if (reaper != null) {
-            reaper.close();
+        if (databases != null) {
+            databases.stopReapers();
         }
         if (streams != null) {
             // leave the group so a scaled-down instance's partitions move now, not after the session timeout
             streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         }
-        if (health != null) {
-            health.close();
-        }
-        if (pool != null) {
-            pool.close();
+        if (databases != null) {
+            databases.close();
         }
         for (AutoCloseable c : owned) {
             try {

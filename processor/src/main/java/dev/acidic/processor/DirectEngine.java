@@ -6,17 +6,15 @@ import dev.acidic.api.JobCommand;
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.JobEvent;
 import dev.acidic.api.JobRequest;
-import dev.acidic.processor.internal.engine.Backoff;
 import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.engine.Engine;
-import dev.acidic.processor.internal.engine.EngineSettings;
 import dev.acidic.processor.internal.engine.JobRegistry;
-import dev.acidic.processor.internal.engine.OutputLimits;
 import dev.acidic.processor.internal.store.Database;
 import dev.acidic.processor.internal.store.JobValuesSql;
 import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
+import dev.acidic.processor.internal.store.ShardLayout;
 import dev.acidic.processor.internal.store.Migrator;
 import dev.acidic.processor.internal.store.StagedJob;
 import dev.acidic.processor.internal.store.StagedSql;
@@ -110,10 +108,7 @@ public final class DirectEngine implements AutoCloseable {
         this.config = config;
         this.jobs = jobs;
         this.ownsPool = ownsPool;
-        this.engine = new Engine(pool, jobs, new EngineSettings(config.instanceId(), config.lockTimeout(),
-                new Backoff(config.retryInitialDelay(), config.retryFactor(), config.retryMaxDelay(), config.retryMaxAttempts()),
-                config.driveBudget(), config.transactionIdleTimeout(), config.stepTimeout(),
-                new OutputLimits(config.resultMaxBytes(), config.requestMaxBytes(), config.keyMaxBytes()), config.errorMessageMaxChars()));
+        this.engine = new Engine(pool, jobs, config.engineSettings(ShardLayout.single()));
     }
 
     /**

@@ -148,7 +148,7 @@ class AcidicConfigTest {
 
     @Test
     void theListingDerivesFromTheDeclarations() {
-        assertEquals(47, AcidicConfig.SETTINGS.size());
+        assertEquals(48, AcidicConfig.SETTINGS.size());
         AcidicConfig.Setting lock = AcidicConfig.SETTINGS.stream().filter(s -> s.key().equals(AcidicConfig.LOCK_TIMEOUT)).findFirst()
                 .orElseThrow();
         assertEquals("ACIDIC_LOCK_TIMEOUT", lock.envName());
@@ -197,6 +197,17 @@ class AcidicConfigTest {
         assertEquals("pw", p.password());
         assertFalse(p.toString().contains("pw,") || p.toString().contains("=pw"), p.toString());
         assertEquals(Duration.ofSeconds(2), c.with(AcidicConfig.STATEMENT_TIMEOUT, "2s").poolSettings(1).statementTimeout());
+    }
+
+    @Test
+    void shardedKeysGetAPoolPerDatabaseInOrder() {
+        AcidicConfig c = AcidicConfig.fromEnv(Map.of("ACIDIC_INSTANCE_ID", "node-1", "ACIDIC_JDBC_URL", "jdbc:postgresql://a/acidic",
+                "ACIDIC_JDBC_SHARDS", " jdbc:postgresql://b/acidic , jdbc:postgresql://c/acidic"));
+        assertEquals(List.of("jdbc:postgresql://a/acidic", "jdbc:postgresql://b/acidic", "jdbc:postgresql://c/acidic"), c.jdbcUrls());
+        assertEquals("jdbc:postgresql://c/acidic", c.poolSettings(3, 2).jdbcUrl());
+        assertEquals("acidic-node-1-shard2", c.poolSettings(3, 2).name());
+        assertEquals(c.poolSettings(3), c.poolSettings(3, 0), "database 0 is acidic.jdbc.url");
+        assertEquals(List.of("jdbc:postgresql://a/acidic"), c.with(AcidicConfig.JDBC_SHARDS, "").jdbcUrls(), "not sharded");
     }
 
     @Test

@@ -51,16 +51,21 @@ final class MigrateCommand implements Callable<Integer> {
             err.println(e.getMessage());
             return CommandLines.USAGE;
         }
-        try (var pool = Database.pool(c.poolSettings(1))) {
-            int n = Migrator.migrate(pool, registry.schema());
-            out.println("applied " + n + " migration(s) and the schema of jobs " + registry.names() + "; schema is current");
-            if (grantTo != null) {
-                Migrator.grantDml(pool, grantTo);
-                out.println("granted SELECT, INSERT, UPDATE, DELETE on every table of the schema to role " + grantTo);
+        int databases = c.jdbcUrls().size();
+        for (int i = 0; i < databases; i++) {
+            // with sharded keys every database gets the same schema: a step writes to its key's database
+            String where = databases == 1 ? "" : "database " + i + " of " + databases + ": ";
+            try (var pool = Database.pool(c.poolSettings(1, i))) {
+                int n = Migrator.migrate(pool, registry.schema());
+                out.println(where + "applied " + n + " migration(s) and the schema of jobs " + registry.names() + "; schema is current");
+                if (grantTo != null) {
+                    Migrator.grantDml(pool, grantTo);
+                    out.println(where + "granted SELECT, INSERT, UPDATE, DELETE on every table of the schema to role " + grantTo);
+                }
+            } catch (SQLException | RuntimeException e) {
+                err.println(where + "migrate failed: " + e.getMessage());
+                return 1;
             }
-        } catch (SQLException | RuntimeException e) {
-            err.println("migrate failed: " + e.getMessage());
-            return 1;
         }
         return 0;
     }

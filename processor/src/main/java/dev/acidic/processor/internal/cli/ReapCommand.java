@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
             + "in batches of ACIDIC_REAPER_BATCH, as the processors' reaper does; then exit.",
             "Needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)."},
         footer = {"", "-o json: {dryRun, olderThan, keys, journalEntries, values, stagedJobs, recordFailures, batches, tookMs} "
-            + "(a dry run: keys alone, the rest null); -o jsonl: the same on one line."})
+            + "(a dry run: keys alone, the rest null); -o jsonl: the same on one line. With sharded keys "
+            + "(ACIDIC_JDBC_SHARDS) each database is reaped in turn, one report each."})
 final class ReapCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final PrintStream out;
@@ -71,14 +72,26 @@ final class ReapCommand implements Callable<Integer> {
                     : "--older-than must be positive, not '" + olderThan + "'");
             return CommandLines.USAGE;
         }
-        Reaper reaper = new Reaper(Database.unpooled(c.poolSettings(1)), c.reaperBatch());
+        int databases = c.jdbcUrls().size();
+        for (int i = 0; i < databases; i++) {
+            // sharded keys: each database is reaped in turn, under its own lock
+            int code = reap(c, i, databases == 1 ? "" : "database " + i + " of " + databases + ": ", age);
+            if (code != 0) {
+                return code;
+            }
+        }
+        return 0;
+    }
+
+    private int reap(AcidicConfig c, int database, String where, Duration age) {
+        Reaper reaper = new Reaper(Database.unpooled(c.poolSettings(1, database)), c.reaperBatch());
         try {
-            Migrator.verify(Database.unpooled(c.poolSettings(1)));
+            Migrator.verify(Database.unpooled(c.poolSettings(1, database)));
             String shown = Durations.format(age);
             if (dryRun) {
                 long n = reaper.count(age);
                 if (output.table()) {
-                    out.println("would delete " + n + " finished keys older than " + shown);
+                    out.println(where + "would delete " + n + " finished keys older than " + shown);
                 } else {
                     JsonOutput.print(out, output.format, new Report(true, shown, n, null, null, null, null, null, null));
                 }
@@ -86,7 +99,7 @@ final class ReapCommand implements Callable<Integer> {
             }
             Reaper.Outcome o = reaper.reap(age, () -> false);
             if (!o.ran()) {
-                err.println("another instance is reaping right now; nothing deleted (its round takes these keys too)");
+                err.println(where + "another instance is reaping right now; nothing deleted (its round takes these keys too)");
                 return 1;
             }
             if (!output.table()) {
@@ -94,12 +107,12 @@ final class ReapCommand implements Callable<Integer> {
                         o.recordFailures(), o.batches(), o.took().toMillis()));
                 return 0;
             }
-            out.printf("deleted %d finished keys older than %s (%d journal entries, %d values, %d staged jobs) and %d poison-record"
-                    + " counts in %d batches, %d ms%n", o.keys(), shown, o.journalEntries(), o.values(), o.stagedJobs(),
+            out.printf("%sdeleted %d finished keys older than %s (%d journal entries, %d values, %d staged jobs) and %d poison-record"
+                    + " counts in %d batches, %d ms%n", where, o.keys(), shown, o.journalEntries(), o.values(), o.stagedJobs(),
                     o.recordFailures(), o.batches(), o.took().toMillis());
             return 0;
         } catch (SQLException | RuntimeException e) {
-            err.println("reap failed: " + e.getMessage());
+            err.println(where + "reap failed: " + e.getMessage());
             return 1;
         }
     }

@@ -72,6 +72,10 @@ public final class AcidicSettings {
             .doc("Kafka bootstrap servers; empty starts an embedded single-node Kafka (dev/tests only)"));
     public static final Setting<String> JDBC_URL = define(Setting.string("acidic.jdbc.url", "")
             .doc("Postgres JDBC URL (jdbc:postgresql://host:5432/db); empty starts an embedded Postgres (dev/tests only)"));
+    public static final Setting<String> JDBC_SHARDS = define(Setting.string("acidic.jdbc.shards", "")
+            .doc("further Postgres JDBC URLs, comma separated: keys are then sharded by partition, partition p living in "
+                    + "database p mod (1 + their number), database 0 being acidic.jdbc.url (same user and password); fixed for the "
+                    + "life of the data (see docs/SCALING.md)"));
     public static final Setting<String> JDBC_USER = define(Setting.string("acidic.jdbc.user", DEFAULT_JDBC_USER)
             .doc("Postgres user"));
     public static final Setting<String> JDBC_PASSWORD = define(Setting.string("acidic.jdbc.password", "").secret()

@@ -155,10 +155,40 @@ public final class CrossChecks {
                         + CONTINUATIONS_TOPIC.key());
             }
         }
+        shards(v, errors, warnings);
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
         return List.copyOf(warnings);
+    }
+
+    /** Sharded keys need named databases, each once; more databases than partitions leave some empty. */
+    private static void shards(Values v, List<String> errors, List<String> warnings) {
+        List<String> shards = new ArrayList<>();
+        for (String u : v.get(AcidicSettings.JDBC_SHARDS).split(",")) {
+            if (!u.isBlank()) {
+                shards.add(u.strip());
+            }
+        }
+        if (shards.isEmpty()) {
+            return;
+        }
+        if (v.get(AcidicSettings.JDBC_URL).isBlank()) {
+            errors.add(AcidicSettings.JDBC_SHARDS.key() + " is set but " + AcidicSettings.JDBC_URL.key() + " is empty: sharded keys"
+                    + " need named databases, database 0 being " + AcidicSettings.JDBC_URL.key() + " (the embedded Postgres is one"
+                    + " database); set it, or remove " + AcidicSettings.JDBC_SHARDS.key());
+        }
+        List<String> all = new ArrayList<>(shards);
+        all.add(0, v.get(AcidicSettings.JDBC_URL).strip());
+        if (all.stream().distinct().count() < all.size()) {
+            errors.add(AcidicSettings.JDBC_URL.key() + " and " + AcidicSettings.JDBC_SHARDS.key() + " name a database twice (" + all
+                    + "): each shard needs a database of its own");
+        }
+        if (all.size() > v.get(AcidicSettings.PARTITIONS)) {
+            warnings.add(all.size() + " databases (" + AcidicSettings.JDBC_URL.key() + " and " + AcidicSettings.JDBC_SHARDS.key()
+                    + ") but " + AcidicSettings.PARTITIONS.key() + " is " + v.get(AcidicSettings.PARTITIONS) + ": partition p lives in"
+                    + " database p mod " + all.size() + ", so some databases get no keys; use at least as many partitions");
+        }
     }
 
     /** The continuations topic an empty {@code acidic.topic.continuations} stands for. */

@@ -46,7 +46,7 @@ public final class Engine {
         this.claimer = new Claimer(ds, jobs, store, settings.owner(), lockTimeoutMs);
         this.runner = new PhaseRunner(new PhaseRunner.Parts(ds, store, settings.owner(), steps, policy,
                 new FailureRecorder(ds, store, settings.owner(), policy, settings.errorMessageMaxChars()), settings.outputs(), jobs,
-                observer));
+                observer, settings.layout()));
         this.batches = new BatchDriver(new BatchDriver.Parts(ds, jobs, store, steps, claimer, runner), settings.owner());
         this.commands = new CommandRunner(ds, store);
     }

@@ -1,5 +1,6 @@
 package dev.acidic.processor.internal.engine;
 
+import dev.acidic.processor.internal.store.ShardLayout;
 import java.time.Duration;
 
 /**
@@ -13,6 +14,7 @@ import java.time.Duration;
  * @param stepTimeout longest a step may run
  * @param outputs what a step's result and staged jobs may weigh; more fails the attempt
  * @param errorMessageMaxChars longest error message kept; a longer one is cut, marked with its length
+ * @param layout where keys live (a spawned child must live in its parent's database)
  */
 public record EngineSettings(String owner, Duration lockTimeout, Backoff backoff, Duration budget,
-        Duration transactionIdleTimeout, Duration stepTimeout, OutputLimits outputs, int errorMessageMaxChars) {}
+        Duration transactionIdleTimeout, Duration stepTimeout, OutputLimits outputs, int errorMessageMaxChars, ShardLayout layout) {}

@@ -5,6 +5,8 @@ import dev.acidic.api.PhaseResult;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
+import dev.acidic.processor.internal.store.ShardLayout;
+import dev.acidic.processor.internal.store.StagedJob;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -32,10 +34,11 @@ final class PhaseRunner {
     private final OutputLimits outputs;
     private final JobRegistry jobs;
     private final EngineObserver observer;
+    private final ShardLayout layout;
 
     /** What a phase runner works with. */
     record Parts(DataSource ds, KeyStore store, String owner, StepRunner steps, FailurePolicy policy, FailureRecorder failures,
-            OutputLimits outputs, JobRegistry jobs, EngineObserver observer) {}
+            OutputLimits outputs, JobRegistry jobs, EngineObserver observer, ShardLayout layout) {}
 
     PhaseRunner(Parts parts) {
         this.outputs = parts.outputs();
@@ -47,6 +50,7 @@ final class PhaseRunner {
         this.policy = parts.policy();
         this.failures = parts.failures();
         this.observer = parts.observer();
+        this.layout = parts.layout();
     }
 
     /** A step (or the application of its result) threw; carries the original throwable. */
@@ -235,6 +239,10 @@ final class PhaseRunner {
             if (tooLarge != null) {
                 throw new IllegalStateException(tooLarge);
             }
+            String misplaced = misplacedChild(def.name(), rp, key, ctx.staged());
+            if (misplaced != null) {
+                throw new IllegalStateException(misplaced);
+            }
             return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq(), ctx);
         } catch (Throwable t) {
             if (t instanceof Error err && !(t instanceof AssertionError)) {
@@ -244,6 +252,20 @@ final class PhaseRunner {
         } finally {
             observer.stepRan(def.name(), rp, System.nanoTime() - started);
         }
+    }
+
+    /** Why a child the step spawned cannot live where its key puts it (sharded keys); null if all can. */
+    private String misplacedChild(String job, String step, String key, List<StagedJob> staged) {
+        if (!layout.sharded()) {
+            return null;
+        }
+        for (StagedJob s : staged) {
+            String problem = s.request().parent() == null ? null : layout.childProblem(key, s.targetKey());
+            if (problem != null) {
+                return "step '" + step + "' of job '" + job + "' spawned a child it cannot wait for: " + problem;
+            }
+        }
+        return null;
     }
 
     /** The length of {@code node} as UTF-8 JSON, counted as it is written (nothing is kept). */

@@ -29,7 +29,7 @@ public final class Migrator {
     private static final long LOCK_ID = 0x616369646963L;
     static final List<String> MIGRATIONS = List.of("V1__create_key_store.sql", "V2__record_failures.sql",
             "V3__seq_high_water_marks.sql", "V4__job_steps.sql", "V5__signals_and_halts.sql",
-            "V6__new_key_seq_guard.sql", "V7__child_jobs.sql", "V8__operator_indexes.sql");
+            "V6__new_key_seq_guard.sql", "V7__child_jobs.sql", "V8__operator_indexes.sql", "V9__shard_layout.sql");
 
     private Migrator() {}
 

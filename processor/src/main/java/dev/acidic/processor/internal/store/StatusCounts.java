@@ -31,21 +31,35 @@ public final class StatusCounts {
              CROSS JOIN LATERAL unnest(s.most_common_vals::text::text[], s.most_common_freqs) AS v(status, freq)
              WHERE c.relname = 'acidic_keys'""";
 
-    private final DataSource ds;
+    private final List<DataSource> databases;
 
     public StatusCounts(DataSource ds) {
-        this.ds = ds;
+        this(List.of(ds));
+    }
+
+    /** Counts summed over {@code databases} (the shards of sharded keys). */
+    public StatusCounts(List<DataSource> databases) {
+        this.databases = List.copyOf(databases);
     }
 
     /** Jobs per status, every status present (0 when none or not yet in the statistics). */
     public Map<String, Long> read() throws SQLException {
         Map<String, Long> out = new LinkedHashMap<>();
         JobQueries.STATUSES.forEach(s -> out.put(s, 0L));
+        for (DataSource ds : databases) {
+            readInto(ds, out);
+        }
+        return out;
+    }
+
+    /** Adds one database's counts to {@code out}: estimates, with the exact counts of RUNNING and HALTED in their place. */
+    private static void readInto(DataSource ds, Map<String, Long> out) throws SQLException {
+        Map<String, Long> own = new LinkedHashMap<>();
         try (Connection c = ds.getConnection()) {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(ESTIMATED)) {
                 while (rs.next()) {
                     if (out.containsKey(rs.getString(1))) {
-                        out.put(rs.getString(1), rs.getLong(2));
+                        own.put(rs.getString(1), rs.getLong(2));
                     }
                 }
             }
@@ -54,11 +68,11 @@ public final class StatusCounts {
                     ps.setString(1, status);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        out.put(status, rs.getLong(1));
+                        own.put(status, rs.getLong(1));
                     }
                 }
             }
         }
-        return out;
+        own.forEach((status, n) -> out.merge(status, n, Long::sum));
     }
 }

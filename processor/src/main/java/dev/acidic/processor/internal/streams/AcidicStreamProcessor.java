@@ -5,17 +5,15 @@ import dev.acidic.api.CompletionStatus;
 import dev.acidic.api.JobError;
 import dev.acidic.api.JobRequest;
 import dev.acidic.processor.AcidicConfig;
-import dev.acidic.processor.internal.engine.Backoff;
 import dev.acidic.processor.internal.engine.DriveResult;
 import dev.acidic.processor.internal.engine.Engine;
-import dev.acidic.processor.internal.engine.EngineSettings;
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.engine.LogContext;
-import dev.acidic.processor.internal.engine.OutputLimits;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.store.RecordFailures;
+import dev.acidic.processor.internal.store.Shards;
 import dev.acidic.processor.internal.store.SqlErrors;
 import dev.acidic.processor.internal.store.Sweeps;
 import java.nio.charset.StandardCharsets;
@@ -55,9 +53,10 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     static final String UNANSWERABLE = "UNANSWERABLE";
 
     private final AcidicConfig cfg;
-    private final DataSource ds;
-    private final PostgresHealth health;
-    private final Engine engine;
+    private final Shards shards;
+    private DataSource ds;
+    private PostgresHealth health;
+    private Engine engine;
     private final RequestDecoder decoder;
     private final JobRegistry jobs;
     private final AcidicMetrics metrics;
@@ -73,16 +72,11 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     private int partition;
     private final java.util.function.LongSupplier pendingTimers = () -> timers.pending();
 
-    AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health, AcidicMetrics metrics) {
+    AcidicStreamProcessor(AcidicConfig cfg, JobRegistry jobs, Shards shards, AcidicMetrics metrics) {
         this.cfg = cfg;
         this.metrics = metrics;
-        this.ds = ds;
-        this.health = health;
+        this.shards = shards;
         this.jobs = jobs;
-        this.engine = new Engine(ds, jobs, new EngineSettings(cfg.instanceId(), cfg.lockTimeout(),
-                new Backoff(cfg.retryInitialDelay(), cfg.retryFactor(), cfg.retryMaxDelay(), cfg.retryMaxAttempts()),
-                cfg.driveBudget(), cfg.transactionIdleTimeout(), cfg.stepTimeout(),
-                new OutputLimits(cfg.resultMaxBytes(), cfg.requestMaxBytes(), cfg.keyMaxBytes()), cfg.errorMessageMaxChars()), metrics);
         this.decoder = new RequestDecoder(new RequestDecoder.Limits(cfg.keyMaxBytes(), cfg.requestMaxBytes(), cfg.argsMaxDepth()),
                 jobs);
     }
@@ -91,6 +85,10 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.ctx = context;
         this.partition = context.taskId().partition();
+        Shards.Shard shard = shards.forPartition(partition); // this task's keys live there, and only there
+        this.ds = shard.ds();
+        this.health = shard.health();
+        this.engine = new Engine(ds, jobs, cfg.engineSettings(shards.layout()), metrics);
         this.replies = new Replies(context, cfg.maxRecordBytes(), metrics);
         this.guard = new PoisonGuard(new RecordFailures(ds), cfg.recordMaxFailures(), replies, cfg.continuationsTopic(), metrics);
         this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies, metrics);
@@ -167,6 +165,16 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
                 driveOrRetryLater(key);
             }
             return;
+        }
+        if (shards.layout().sharded() && src.key() != null) {
+            // sharded: a key lives in its partition's database alone, so a request that reached
+            // another task (another partitioner, an explicit partition) goes there before anything
+            // looks for the key, or it would be created a second time, in this task's database
+            int home = AcidicTopology.partitionOf(src.key(), shards.layout().partitions());
+            if (home != partition) {
+                forwarding.home(RequestDecoder.preview(src.key()), src.key(), src, home);
+                return;
+            }
         }
         RequestDecoder.Decoded decoded = decodeOrAnswer(src);
         if (decoded instanceof RequestDecoder.Accepted a) {

@@ -4,6 +4,7 @@ import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.internal.store.PostgresHealth;
+import dev.acidic.processor.internal.store.Shards;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -20,17 +21,18 @@ import org.apache.kafka.streams.state.Stores;
 public final class AcidicTopology {
     private AcidicTopology() {}
 
-    /** For tests driving the topology without a running processor: a health of its own. */
+    /** For tests driving the topology without a running processor: one database, a health of its own. */
     public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds) {
-        return build(cfg, jobs, ds, new PostgresHealth(ds), AcidicMetrics.none());
+        return build(cfg, jobs, Shards.single(ds, new PostgresHealth(ds)), AcidicMetrics.none());
     }
 
-    public static Topology build(AcidicConfig cfg, JobRegistry jobs, DataSource ds, PostgresHealth health, AcidicMetrics metrics) {
+    /** The topology whose tasks each work with their partition's database of {@code shards}. */
+    public static Topology build(AcidicConfig cfg, JobRegistry jobs, Shards shards, AcidicMetrics metrics) {
         Topology t = new Topology();
         t.addSource(Outputs.REQUESTS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), cfg.requestsTopic());
         t.addSource(Outputs.CONTINUATIONS_SOURCE, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 cfg.continuationsTopic());
-        t.addProcessor(Outputs.PROCESSOR, () -> new AcidicStreamProcessor(cfg, jobs, ds, health, metrics), Outputs.REQUESTS_SOURCE,
+        t.addProcessor(Outputs.PROCESSOR, () -> new AcidicStreamProcessor(cfg, jobs, shards, metrics), Outputs.REQUESTS_SOURCE,
                 Outputs.CONTINUATIONS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Outputs.CURSORS), Serdes.String(),
                 Serdes.ByteArray()), Outputs.PROCESSOR);
@@ -47,6 +49,11 @@ public final class AcidicTopology {
         return t;
     }
 
+    /** The partition Kafka's default partitioner gives a record keyed {@code key}: murmur2 of its bytes. */
+    public static int partitionOf(byte[] key, int numPartitions) {
+        return Utils.toPositive(Utils.murmur2(key)) % numPartitions;
+    }
+
     /**
      * Continuations must reach the task that owns the key, whatever partitioner produced the
      * request: the value begins with the partition number ({@link Continuation}). The topic has
@@ -60,7 +67,7 @@ public final class AcidicTopology {
         public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
             int p = Continuation.partition(value);
             if (p == Continuation.ANY) {
-                return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key)) % numPartitions));
+                return Optional.of(Set.of(partitionOf(key, numPartitions)));
             }
             return Optional.of(Set.of(Math.floorMod(p, numPartitions)));
         }

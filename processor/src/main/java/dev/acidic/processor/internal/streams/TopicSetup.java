@@ -36,13 +36,15 @@ public final class TopicSetup {
 
     private TopicSetup() {}
 
-    public static void ensureTopics(AcidicConfig c) {
+    /** Creates the topics that are missing; returns the requests topic's partition count. */
+    public static int ensureTopics(AcidicConfig c) {
         try (Admin admin = Admin.create(adminProperties(c))) {
             create(admin, c, List.of(c.requestsTopic(), c.eventsTopic(), c.completionsTopic(), c.dlqTopic()), c.partitions());
             int n = describe(admin, c.requestsTopic()).partitions().size();
             create(admin, c, List.of(c.continuationsTopic()), n);
             describe(admin, c.continuationsTopic()); // known to the broker before Streams looks for its source topics
             growToRequests(admin, c, n);
+            return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

@@ -31,6 +31,20 @@ class CrossChecksTest {
     }
 
     @Test
+    void shardedKeysNeedNamedDistinctDatabasesAndEnoughPartitions() {
+        assertNames(error(Map.of("acidic.jdbc.shards", "jdbc:postgresql://b/acidic")), "acidic.jdbc.shards is set but acidic.jdbc.url"
+                + " is empty");
+        assertNames(error(Map.of("acidic.jdbc.url", "jdbc:postgresql://a/acidic", "acidic.jdbc.shards",
+                "jdbc:postgresql://b/acidic, jdbc:postgresql://a/acidic")), "name a database twice");
+        assertEquals(List.of(), check(Map.of("acidic.jdbc.url", "jdbc:postgresql://a/acidic", "acidic.jdbc.shards",
+                "jdbc:postgresql://b/acidic,jdbc:postgresql://c/acidic,")), "three databases over the default 6 partitions");
+        List<String> warnings = check(Map.of("acidic.jdbc.url", "jdbc:postgresql://a/acidic", "acidic.jdbc.shards",
+                "jdbc:postgresql://b/acidic,jdbc:postgresql://c/acidic", "acidic.partitions", "2"));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertNames(warnings.get(0), "3 databases", "acidic.partitions is 2", "some databases get no keys");
+    }
+
+    @Test
     void stepTimeoutAndDriveBudgetMustBeBelowAUserGivenTransactionTimeout() {
         String plain = error(Map.of("acidic.kafka.transaction.timeout.ms", "20000"));
         assertNames(plain, "acidic.step.timeout (30s)", "acidic.drive.budget (500ms)", "acidic.kafka.transaction.timeout.ms (20000 ms)",

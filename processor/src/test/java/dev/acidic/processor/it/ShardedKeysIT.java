@@ -1,0 +1,237 @@
+package dev.acidic.processor.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.acidic.api.Completion;
+import dev.acidic.api.CompletionStatus;
+import dev.acidic.api.JobCommand;
+import dev.acidic.api.JobRequest;
+import dev.acidic.processor.AcidicConfig;
+import dev.acidic.processor.AcidicProcessor;
+import dev.acidic.processor.internal.faults.Faults;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keys sharded over two Postgres databases by partition (acidic.jdbc.shards, docs/SCALING.md):
+ * 4 partitions, partition p in database p mod 2. Requests come through Kafka's default
+ * partitioner and, for some keys, to a wrong partition on purpose (another partitioner); the
+ * processor JVM is halted in the middle of their phases and a new one finishes them. Every key
+ * then lives in its partition's database alone, its steps ran once there, its events are
+ * contiguous and it has one completion; timers and signals work on both databases; a child
+ * outside its parent's database is refused; a processor given the databases in another order
+ * refuses to start.
+ */
+class ShardedKeysIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final int PARTITIONS = 4;
+    private static final int ROUTED = 120;
+    private static final int MISROUTED = 30;
+    private static String url0;
+    private static String url1;
+    private static HikariDataSource db0;
+    private static HikariDataSource db1;
+    private static Harness h;
+
+    @BeforeAll
+    static void databases() throws SQLException {
+        TestInfra infra = TestInfra.get();
+        url0 = infra.createDatabase("shard0");
+        url1 = infra.createDatabase("shard1");
+        db0 = pool(infra, url0);
+        db1 = pool(infra, url1);
+        h = new Harness("sharded", Map.of(AcidicConfig.JDBC_URL, url0, AcidicConfig.JDBC_SHARDS, url1,
+                AcidicConfig.PARTITIONS, Integer.toString(PARTITIONS), AcidicConfig.RETRY_MAX_ATTEMPTS, "1"));
+    }
+
+    private static HikariDataSource pool(TestInfra infra, String url) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(url);
+        c.setUsername(infra.postgres.user());
+        c.setPassword(infra.postgres.password());
+        c.setMaximumPoolSize(2);
+        return new HikariDataSource(c);
+    }
+
+    @AfterAll
+    static void close() {
+        h.close();
+        db0.close();
+        db1.close();
+    }
+
+    static int partitionOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+    }
+
+    private static HikariDataSource databaseOf(String key) {
+        return partitionOf(key) % 2 == 0 ? db0 : db1;
+    }
+
+    private static HikariDataSource otherDatabase(String key) {
+        return databaseOf(key) == db0 ? db1 : db0;
+    }
+
+    /** The key's row in {@code db}: its home partition, or null when the key is not there. */
+    private static Integer homeIn(HikariDataSource db, String key) throws SQLException {
+        try (Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT kafka_partition FROM acidic_keys WHERE idempotency_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : null;
+            }
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, h.infra.kafka.bootstrapServers());
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends {@code value} to a partition that is not the key's (as a producer with another partitioner would). */
+    private static void sendMisrouted(KafkaProducer<String, byte[]> producer, String key, byte[] value) throws Exception {
+        int wrong = (partitionOf(key) + 1) % PARTITIONS;
+        producer.send(new ProducerRecord<>(h.config.requestsTopic(), wrong, key, value)).get();
+    }
+
+    @Test
+    void keysSplitByPartitionOverTwoDatabasesSurviveAKillAndRunOnceEach() throws Exception {
+        List<String> keys = new ArrayList<>();
+        try (ChildProcessor doomed = ChildProcessor.start(h.config, "sharded",
+                Map.of(Faults.ENV, Faults.Point.AFTER_PHASE_COMMIT.spec() + "=halt@40"));
+                KafkaProducer<String, byte[]> producer = producer()) {
+            doomed.awaitReady(Duration.ofSeconds(60));
+            h.completions();
+            h.events();
+            for (int i = 0; i < ROUTED + MISROUTED; i++) {
+                String key = h.key("k" + i);
+                keys.add(key);
+                byte[] request = JobRequest.of("test.three-steps", Map.of("n", i)).encode();
+                if (i < ROUTED) {
+                    h.client().send(key, request).get();
+                } else {
+                    sendMisrouted(producer, key, request);
+                }
+            }
+            assertEquals(86, doomed.awaitExit(WAIT), "the processor halted at the 40th phase commit");
+        }
+        long before = h.completions().records().size();
+        try (ChildProcessor survivor = ChildProcessor.start(h.config, "sharded", Map.of())) {
+            survivor.awaitReady(Duration.ofSeconds(60));
+            h.completions().await(rs -> keys.stream().allMatch(k -> !h.completionsOf(k).isEmpty()), WAIT, "every key's completion");
+        }
+        int inZero = 0;
+        for (String key : keys) {
+            assertEquals(partitionOf(key), homeIn(databaseOf(key), key), key + " lives in its partition's database, homed there");
+            assertEquals(null, homeIn(otherDatabase(key), key), key + " is in no other database");
+            assertEquals(List.of("first", "second", "third"), TestJobs.effects(databaseOf(key), key), "the steps of " + key + " ran once");
+            assertEquals(List.of(), TestJobs.effects(otherDatabase(key), key), key + " wrote nothing in the other database");
+            List<Completion> cs = h.completionsOf(key);
+            assertEquals(1, cs.size(), "one completion of " + key + ": " + cs);
+            assertEquals(CompletionStatus.SUCCEEDED, cs.get(0).status(), cs.get(0).toString());
+            ChildJobsIT.assertContiguous(h, key);
+            inZero += databaseOf(key) == db0 ? 1 : 0;
+        }
+        assertTrue(inZero > 0 && inZero < keys.size(), "both databases hold keys: " + inZero + " of " + keys.size() + " in database 0");
+        System.out.printf("sharded: %d keys in database 0, %d in database 1; %d completions were out before the kill%n", inZero,
+                keys.size() - inZero, before);
+    }
+
+    @Test
+    void timersSignalsAndRefusalsWorkOnEachDatabase() throws Exception {
+        AcidicProcessor p = h.start("sharded-lifecycle");
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            List<String> approvals = new ArrayList<>();
+            List<String> waits = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                approvals.add(h.key("approval" + i));
+                waits.add(h.key("wait" + i));
+                h.client().send(approvals.get(i), JobRequest.of("test.approval", Map.of()).encode()).get();
+                h.client().send(waits.get(i), JobRequest.of("test.waiting", Map.of("waitMs", 300)).encode()).get();
+            }
+            h.events().await(rs -> approvals.stream().allMatch(k -> h.eventsOf(k).stream()
+                    .anyMatch(e -> e.type() == dev.acidic.api.EventType.WAITING)), WAIT, "every approval waiting for its signal");
+            for (String key : approvals) {
+                // a signal from a producer with another partitioner still reaches the job's own database
+                sendMisrouted(producer, key, JobCommand.signal("approved", Map.of("by", key)).encode());
+            }
+            List<String> all = new ArrayList<>(approvals);
+            all.addAll(waits);
+            h.completions().await(rs -> all.stream().allMatch(k -> !h.completionsOf(k).isEmpty()), WAIT, "every job's completion");
+            for (String key : approvals) {
+                Completion c = h.completionsOf(key).get(0);
+                assertEquals(CompletionStatus.SUCCEEDED, c.status(), c.toString());
+                assertEquals(key, c.result().path("approved").path("by").asText(), "the signal's payload reached " + key);
+                assertEquals(List.of("prepare", "ask", "act"), TestJobs.effects(databaseOf(key), key));
+            }
+            for (String key : waits) {
+                assertEquals(CompletionStatus.SUCCEEDED, h.completionsOf(key).get(0).status());
+                assertEquals(List.of("before", "after"), TestJobs.effects(databaseOf(key), key));
+                assertEquals(null, homeIn(otherDatabase(key), key));
+            }
+            // the parent's wait counts its children in its own database: one elsewhere fails the step, staging nothing
+            String parent = parentWithAChildElsewhere();
+            Completion refused = h.client().submit(parent, JobRequest.of("test.fanout", Map.of("children", 6)))
+                    .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(CompletionStatus.FAILED, refused.status(), refused.toString());
+            assertNotNull(refused.error());
+            assertTrue(refused.error().message().contains("share a database"), refused.error().message());
+            for (int i = 0; i < 6; i++) {
+                String kid = ChildJobs.kidKey(parent, i);
+                assertEquals(null, homeIn(db0, kid), "no child was staged");
+                assertEquals(null, homeIn(db1, kid), "no child was staged");
+            }
+        } finally {
+            p.close();
+        }
+    }
+
+    /** A parent key at least one of whose six children lives in the other database. */
+    private static String parentWithAChildElsewhere() {
+        for (int i = 0; ; i++) {
+            String parent = h.key("parent" + i);
+            for (int k = 0; k < 6; k++) {
+                if (databaseOf(ChildJobs.kidKey(parent, k)) != databaseOf(parent)) {
+                    return parent;
+                }
+            }
+        }
+    }
+
+    @Test
+    void aProcessorGivenTheDatabasesInAnotherOrderRefusesToStart() throws Exception {
+        h.start("sharded-layout").close(); // fixes the layout, if no test did yet
+        AcidicConfig swapped = h.config.with(Map.of(AcidicConfig.JDBC_URL, url1, AcidicConfig.JDBC_SHARDS, url0))
+                .withInstanceId("sharded-swapped");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> AcidicProcessor.builder(swapped)
+                .discoverJobs(false).jobs(TestJobs.all()).build().start());
+        assertTrue(e.getMessage().contains("same order"), e.getMessage());
+        AcidicConfig unsharded = h.config.with(AcidicConfig.JDBC_SHARDS, "").withInstanceId("sharded-unsharded");
+        e = assertThrows(IllegalStateException.class, () -> AcidicProcessor.builder(unsharded)
+                .discoverJobs(false).jobs(TestJobs.all()).build().start());
+        assertTrue(e.getMessage().contains("acidic.jdbc.shards is empty"), e.getMessage());
+    }
+}
