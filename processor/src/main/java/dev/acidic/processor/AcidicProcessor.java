@@ -153,7 +153,7 @@ public final class AcidicProcessor implements AutoCloseable {
             if (effective.httpPort() != 0) {
                 AcidicConfig c = effective;
                 routes = new HttpRoutes(new HttpRoutes.Sources(meters == null ? null : meters.registry(), c.instanceId(),
-                        () -> state().name(), this::degraded, threadReplacements::get, databases.first(), () -> c.jobClient(Duration.ofSeconds(30)),
+                        () -> state().name(), this::degraded, threadReplacements::get, databases.all(), () -> c.jobClient(Duration.ofSeconds(30)),
                         new GroupView(c)));
                 http = HttpEndpoint.start(c.httpHost(), c.httpPort(), c.httpToken(), routes.routes());
             }

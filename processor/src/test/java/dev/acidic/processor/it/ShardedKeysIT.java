@@ -14,6 +14,12 @@ import dev.acidic.api.JobRequest;
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.AcidicProcessor;
 import dev.acidic.processor.internal.faults.Faults;
+import dev.acidic.processor.internal.store.JobFilter;
+import dev.acidic.processor.internal.store.JobPage;
+import dev.acidic.processor.internal.store.JobQueries;
+import dev.acidic.processor.internal.store.JobStats;
+import dev.acidic.processor.internal.store.JobSummary;
+import dev.acidic.processor.internal.store.PageCursor;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -156,8 +164,31 @@ class ShardedKeysIT {
             inZero += databaseOf(key) == db0 ? 1 : 0;
         }
         assertTrue(inZero > 0 && inZero < keys.size(), "both databases hold keys: " + inZero + " of " + keys.size() + " in database 0");
+        assertTheOperatorsViewsSpanBothDatabases(keys);
         System.out.printf("sharded: %d keys in database 0, %d in database 1; %d completions were out before the kill%n", inZero,
                 keys.size() - inZero, before);
+    }
+
+    /** The jobs list pages through both databases newest first; a job is shown from its own; counts add up. */
+    private static void assertTheOperatorsViewsSpanBothDatabases(List<String> keys) throws SQLException {
+        JobQueries queries = new JobQueries(List.of(db0, db1));
+        List<JobSummary> listed = new ArrayList<>();
+        PageCursor next = null;
+        do {
+            JobPage page = queries.list(new JobFilter(Set.of(), "test.three-steps", null, next, 40));
+            listed.addAll(page.jobs());
+            next = page.next();
+        } while (next != null);
+        assertEquals(Set.copyOf(keys), listed.stream().map(JobSummary::key).collect(Collectors.toSet()), "every key listed");
+        assertEquals(keys.size(), listed.size(), "each once");
+        for (int i = 1; i < listed.size(); i++) {
+            assertTrue(!listed.get(i).createdAt().isAfter(listed.get(i - 1).createdAt()), "newest first, across databases");
+        }
+        for (String key : List.of(keys.get(0), keys.get(keys.size() - 1))) {
+            assertEquals(Integer.valueOf(partitionOf(key)), queries.detail(key).orElseThrow().partition(), key + " shown from its database");
+        }
+        assertEquals(keys.size(), queries.stats().counts().stream()
+                .filter(c -> c.job().equals("test.three-steps") && c.status().equals("SUCCEEDED")).mapToLong(JobStats.Count::count).sum());
     }
 
     @Test

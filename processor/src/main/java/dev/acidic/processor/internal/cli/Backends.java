@@ -7,6 +7,8 @@ import dev.acidic.processor.internal.store.JobQueries;
 import dev.acidic.processor.internal.store.Migrator;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 
 /**
@@ -18,12 +20,12 @@ import javax.sql.DataSource;
  */
 final class Backends implements AutoCloseable {
     private final AcidicConfig config;
-    private final DataSource db;
+    private final List<DataSource> databases;
     private JobClient client;
 
-    private Backends(AcidicConfig config, DataSource db) {
+    private Backends(AcidicConfig config, List<DataSource> databases) {
         this.config = config;
-        this.db = db;
+        this.databases = databases;
     }
 
     /**
@@ -43,13 +45,17 @@ final class Backends implements AutoCloseable {
             io.err().println(command + " needs ACIDIC_BOOTSTRAP_SERVERS: it sends the command through the requests topic");
             return null;
         }
-        DataSource db = Database.unpooled(c.poolSettings(1));
-        Migrator.verify(db);
-        return new Backends(c, db);
+        List<DataSource> databases = new ArrayList<>();
+        for (int i = 0; i < c.jdbcUrls().size(); i++) { // every database of sharded keys
+            DataSource db = Database.unpooled(c.poolSettings(1, i));
+            Migrator.verify(db);
+            databases.add(db);
+        }
+        return new Backends(c, databases);
     }
 
     JobQueries queries() {
-        return new JobQueries(db);
+        return new JobQueries(databases);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.acidic.processor.internal.store.JobQueries;
 import dev.acidic.processor.internal.streams.GroupView;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -39,14 +40,14 @@ public final class HttpRoutes implements AutoCloseable {
      * @param group the consumer group's view (lag, instances)
      */
     public record Sources(PrometheusMeterRegistry prometheus, String instance, Supplier<String> streamsState, BooleanSupplier postgresDown, LongSupplier threadReplacements,
-            DataSource db, Supplier<JobClient> client, GroupView group) {}
+            List<DataSource> databases, Supplier<JobClient> client, GroupView group) {}
 
     private final Map<String, HttpHandler> routes = new LinkedHashMap<>();
 
     public HttpRoutes(Sources s) {
         this.clientFactory = s.client();
         this.group = s.group();
-        JobQueries queries = new JobQueries(s.db());
+        JobQueries queries = new JobQueries(s.databases());
         Supplier<Health> health = () -> new Health(s.streamsState().get(), s.postgresDown().getAsBoolean(),
                 s.threadReplacements().getAsLong());
         routes.putAll(OpsRoutes.of(s.prometheus(), health));

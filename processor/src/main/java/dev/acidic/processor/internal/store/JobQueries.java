@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,10 +81,18 @@ public final class JobQueries {
              GROUP BY 1, 2""";
     private static final String DB_NOW = "SELECT now()";
 
-    private final DataSource ds;
+    private final List<DataSource> databases;
 
     public JobQueries(DataSource ds) {
-        this.ds = ds;
+        this(List.of(ds));
+    }
+
+    /**
+     * Reads over every database of sharded keys: a key is looked for in each (it lives in one),
+     * pages are merged by creation time, counts summed.
+     */
+    public JobQueries(List<DataSource> databases) {
+        this.databases = List.copyOf(databases);
     }
 
     /** A statement and its bind values (package-private so the plan test can EXPLAIN exactly what runs). */
@@ -109,10 +118,17 @@ public final class JobQueries {
      */
     public JobPage list(JobFilter filter) throws SQLException {
         List<JobSummary> rows = new ArrayList<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = listQuery(filter).prepare(c); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                rows.add(summary(rs));
+        for (DataSource ds : databases) {
+            try (Connection c = ds.getConnection(); PreparedStatement ps = listQuery(filter).prepare(c); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(summary(rs));
+                }
             }
+        }
+        if (databases.size() > 1) {
+            // each database's page is in order; merged, newest first. Keys created in the same
+            // microsecond in two databases are ordered by Java's string order, not the collation's
+            rows.sort(Comparator.comparing(JobSummary::createdAt).thenComparing(JobSummary::key).reversed());
         }
         if (rows.size() <= filter.limit()) {
             return new JobPage(rows, null);
@@ -163,12 +179,17 @@ public final class JobQueries {
 
     /** The key's row as {@link #list} shows it; empty if there is no job under the key. */
     public Optional<JobSummary> summary(String key) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(SUMMARY)) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(summary(rs)) : Optional.empty();
+        for (DataSource ds : databases) {
+            try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(SUMMARY)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return Optional.of(summary(rs));
+                    }
+                }
             }
         }
+        return Optional.empty();
     }
 
     /**
@@ -176,7 +197,13 @@ public final class JobQueries {
      * parts agree; empty if there is none.
      */
     public Optional<JobDetail> detail(String key) throws SQLException {
-        return Optional.ofNullable(snapshot(c -> detail(c, key)));
+        for (DataSource ds : databases) {
+            JobDetail d = snapshot(ds, c -> detail(c, key));
+            if (d != null) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Work on a connection, reading many statements as one. */
@@ -188,7 +215,7 @@ public final class JobQueries {
      * Runs {@code work} in one read-only, repeatable-read transaction (one snapshot for all its
      * statements), then rolls back and gives the connection back as it came (a pool's may be reused).
      */
-    private <T> T snapshot(SqlWork<T> work) throws SQLException {
+    private static <T> T snapshot(DataSource ds, SqlWork<T> work) throws SQLException {
         try (Connection c = ds.getConnection()) {
             int isolation = c.getTransactionIsolation();
             c.setAutoCommit(false);
@@ -288,9 +315,15 @@ public final class JobQueries {
         if (limit < 1 || limit > DETAIL_ROWS) {
             throw new IllegalArgumentException("read 1 to " + DETAIL_ROWS + " journal entries at a time, not " + limit);
         }
-        try (Connection c = ds.getConnection()) {
-            return JobDetail.timeline(journal(c, key, JOURNAL_AFTER, afterSeq, limit));
+        for (DataSource ds : databases) {
+            try (Connection c = ds.getConnection()) {
+                List<JournalEntry> entries = journal(c, key, JOURNAL_AFTER, afterSeq, limit);
+                if (!entries.isEmpty() || databases.size() == 1) {
+                    return JobDetail.timeline(entries);
+                }
+            }
         }
+        return JobDetail.timeline(List.of());
     }
 
     private static List<JournalEntry> journal(Connection c, String key, String sql, Long afterSeq, int limit) throws SQLException {
@@ -314,7 +347,15 @@ public final class JobQueries {
 
     /** Counts by job and status, and the jobs that ended in each of the last {@link #STATS_MINUTES} minutes. */
     public JobStats stats() throws SQLException {
-        return snapshot(c -> {
+        List<JobStats> each = new ArrayList<>();
+        for (DataSource ds : databases) {
+            each.add(stats(ds));
+        }
+        return each.size() == 1 ? each.get(0) : JobStats.sum(each);
+    }
+
+    private static JobStats stats(DataSource ds) throws SQLException {
+        return snapshot(ds, c -> {
             Instant now; // the transaction's start: the window's end and the counts' moment agree
             try (PreparedStatement ps = c.prepareStatement(DB_NOW); ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -1,7 +1,12 @@
 package dev.acidic.processor.internal.store;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Counts of jobs by job and status, and the jobs that ended in each of the last minutes.
@@ -18,6 +23,32 @@ public record JobStats(Instant at, List<Count> counts, List<Minute> finishedPerM
     public JobStats {
         counts = List.copyOf(counts);
         finishedPerMinute = List.copyOf(finishedPerMinute);
+    }
+
+    /**
+     * The stats of several databases (sharded keys) as one: counts added up per job and status,
+     * ended jobs per minute of the first's window.
+     */
+    public static JobStats sum(List<JobStats> each) {
+        Map<List<String>, Long> counts = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
+        Map<Instant, long[]> minutes = new LinkedHashMap<>();
+        each.get(0).finishedPerMinute().forEach(m -> minutes.put(m.start(), new long[3]));
+        for (JobStats s : each) {
+            s.counts().forEach(c -> counts.merge(List.of(c.job(), c.status()), c.count(), Long::sum));
+            for (Minute m : s.finishedPerMinute()) {
+                long[] n = minutes.get(m.start());
+                if (n != null) {
+                    n[0] += m.succeeded();
+                    n[1] += m.failed();
+                    n[2] += m.cancelled();
+                }
+            }
+        }
+        List<Count> c = new ArrayList<>();
+        counts.forEach((k, n) -> c.add(new Count(k.get(0), k.get(1), n)));
+        List<Minute> m = new ArrayList<>();
+        minutes.forEach((start, n) -> m.add(new Minute(start, n[0], n[1], n[2])));
+        return new JobStats(each.get(0).at(), c, m);
     }
 
     /** How many keys of {@code job} are in {@code status}. */
