@@ -5,6 +5,7 @@ import dev.acidic.processor.internal.config.KafkaOverrides;
 import dev.acidic.processor.internal.streams.AcidicTopology;
 import dev.acidic.processor.internal.streams.FaultingClientSupplier;
 import dev.acidic.processor.internal.streams.OversizedRecordHandler;
+import dev.acidic.processor.internal.streams.PartitionsAdded;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.http.HttpRoutes;
@@ -113,10 +114,11 @@ public final class AcidicProcessor implements AutoCloseable {
             }
             databases = Databases.open(pools, meters == null ? null : new MicrometerMetricsTrackerFactory(meters.meters()));
             databases.migrateOrVerify(effective.migrateOnStart(), jobs.schema());
-            int partitions = TopicSetup.ensureTopics(effective);
-            shards = databases.shards(effective.jdbcUrls().size() == 1 ? ShardLayout.single()
-                    : new ShardLayout(effective.jdbcUrls().size(), partitions,
-                            key -> AcidicTopology.partitionOf(key.getBytes(StandardCharsets.UTF_8), partitions)));
+            AcidicConfig c0 = effective;
+            TopicSetup.ensureTopics(effective, partitions -> shards = databases.shards(c0.jdbcUrls().size() == 1
+                    ? ShardLayout.single()
+                    : new ShardLayout(c0.jdbcUrls().size(), partitions,
+                            key -> AcidicTopology.partitionOf(key.getBytes(StandardCharsets.UTF_8), partitions))));
             databases.startReapers(reaperPools, effective.reaperBatch(), effective.retention());
             AcidicMetrics metrics = meters == null ? AcidicMetrics.none()
                     : new AcidicMetrics(meters.meters(), new StatusCounts(databases.all()));
@@ -126,11 +128,11 @@ public final class AcidicProcessor implements AutoCloseable {
                     : new KafkaStreams(topology, streamsProperties(effective));
             streams.setUncaughtExceptionHandler(e -> {
                 threadReplacements.incrementAndGet();
-                if (TopicSetup.isPartitionCountMismatch(e) && shards.layout().sharded()) {
-                    log.error("partitions were added to {} while keys are sharded over {} databases by partition: that moves keys"
-                            + " between databases, which the processor does not do; stopping this instance. A sharded"
+                if (PartitionsAdded.isCauseOf(e) || (TopicSetup.isPartitionCountMismatch(e) && shards.layout().sharded())) {
+                    log.error("partitions were added to {} while keys are sharded over {} databases by {} partitions: that moves"
+                            + " keys between databases, which the processor does not do; stopping this instance. A sharded"
                             + " deployment keeps its partition count: see docs/SCALING.md, 'Rebalancing and growing'",
-                            effective.requestsTopic(), shards.layout().shards());
+                            effective.requestsTopic(), shards.layout().shards(), shards.layout().partitions(), e);
                     return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
                 }
                 if (TopicSetup.isPartitionCountMismatch(e)) {

@@ -15,6 +15,7 @@ import dev.acidic.processor.internal.store.JournalEntry;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.ShardLayout;
+import dev.acidic.processor.internal.store.ShardLayouts;
 import dev.acidic.processor.internal.store.Migrator;
 import dev.acidic.processor.internal.store.StagedJob;
 import dev.acidic.processor.internal.store.StagedSql;
@@ -122,10 +123,16 @@ public final class DirectEngine implements AutoCloseable {
         if (config.jdbcUrl().isBlank()) {
             throw new IllegalArgumentException(AcidicConfig.JDBC_URL + " is not set: DirectEngine needs a Postgres to drive jobs on");
         }
+        if (config.jdbcUrls().size() > 1) {
+            // it drives keys without Kafka, so without the partitions that place sharded keys
+            throw new IllegalArgumentException(AcidicConfig.JDBC_SHARDS + " is set: DirectEngine drives jobs on one database, and"
+                    + " keys it created there would sit outside a sharded layout; give it a database of its own");
+        }
         JobRegistry registry = new JobRegistry(jobs, schema);
         HikariDataSource pool = Database.pool(config.poolSettings(config.effectivePoolSize()));
         try {
             Migrator.migrate(pool, registry.schema());
+            ShardLayouts.fix(pool, 0, ShardLayout.single()); // refuses a database that is one shard of several
             return new DirectEngine(pool, config, registry, true);
         } catch (SQLException | RuntimeException e) {
             pool.close();

@@ -71,7 +71,7 @@ class ShardedKeysIT {
         db0 = pool(infra, url0);
         db1 = pool(infra, url1);
         h = new Harness("sharded", Map.of(AcidicConfig.JDBC_URL, url0, AcidicConfig.JDBC_SHARDS, url1,
-                AcidicConfig.PARTITIONS, Integer.toString(PARTITIONS), AcidicConfig.RETRY_MAX_ATTEMPTS, "1"));
+                AcidicConfig.PARTITIONS, Integer.toString(PARTITIONS)));
     }
 
     private static HikariDataSource pool(TestInfra infra, String url) {
@@ -223,12 +223,20 @@ class ShardedKeysIT {
                 assertEquals(List.of("before", "after"), TestJobs.effects(databaseOf(key), key));
                 assertEquals(null, homeIn(otherDatabase(key), key));
             }
-            // the parent's wait counts its children in its own database: one elsewhere fails the step, staging nothing
+            // children in the parent's database: spawned, waited for, woken through "any", gathered
+            String family = parentWithChildrenAtHome();
+            Completion gathered = h.client().submit(family, JobRequest.of("test.fanout", Map.of("children", 3)))
+                    .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(CompletionStatus.SUCCEEDED, gathered.status(), gathered.toString());
+            assertEquals(3, gathered.result().path("succeeded").asInt(), gathered.toString());
+            assertEquals(List.of("spawn", "gather"), TestJobs.effects(databaseOf(family), family));
+            // the parent's wait counts its children in its own database: one elsewhere fails the job at once, staging nothing
             String parent = parentWithAChildElsewhere();
             Completion refused = h.client().submit(parent, JobRequest.of("test.fanout", Map.of("children", 6)))
                     .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
             assertEquals(CompletionStatus.FAILED, refused.status(), refused.toString());
             assertNotNull(refused.error());
+            assertEquals(1, refused.error().attempt(), "refused for good at the first attempt: " + refused);
             assertTrue(refused.error().message().contains("share a database"), refused.error().message());
             for (int i = 0; i < 6; i++) {
                 String kid = ChildJobs.kidKey(parent, i);
@@ -237,6 +245,20 @@ class ShardedKeysIT {
             }
         } finally {
             p.close();
+        }
+    }
+
+    /** A parent key whose three children live in its database. */
+    private static String parentWithChildrenAtHome() {
+        for (int i = 0; ; i++) {
+            String parent = h.key("family" + i);
+            boolean atHome = true;
+            for (int k = 0; k < 3; k++) {
+                atHome &= databaseOf(ChildJobs.kidKey(parent, k)) == databaseOf(parent);
+            }
+            if (atHome) {
+                return parent;
+            }
         }
     }
 
@@ -264,5 +286,51 @@ class ShardedKeysIT {
         e = assertThrows(IllegalStateException.class, () -> AcidicProcessor.builder(unsharded)
                 .discoverJobs(false).jobs(TestJobs.all()).build().start());
         assertTrue(e.getMessage().contains("acidic.jdbc.shards is empty"), e.getMessage());
+    }
+
+    @Test
+    void aRowHomedOffItsPartitionIsReportedInsteadOfForwardedInCircles() throws Exception {
+        AcidicProcessor p = h.start("sharded-misplaced");
+        try {
+            String key = h.key("misplaced");
+            int wrong = partitionOf(key) + 2 < PARTITIONS ? partitionOf(key) + 2 : partitionOf(key) - 2; // same database, other partition
+            try (Connection c = databaseOf(key).getConnection();
+                    PreparedStatement ps = c.prepareStatement("INSERT INTO acidic_keys (idempotency_key, job_id, job, args,"
+                            + " recovery_point, kafka_partition) VALUES (?, gen_random_uuid(), 'test.three-steps', '{\"n\":1}', 'first', ?)")) {
+                ps.setString(1, key);
+                ps.setInt(2, wrong);
+                ps.executeUpdate();
+            }
+            Completion c = h.client().submit(key, JobRequest.of("test.three-steps", Map.of("n", 1)))
+                    .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(Completion.PROCESSING_FAILED, c.reason(), c.toString());
+            assertTrue(c.error().message().contains("set its kafka_partition to " + partitionOf(key)), c.error().message());
+            assertEquals(List.of(), TestJobs.effects(databaseOf(key), key), "nothing ran");
+            assertEquals(0, p.threadReplacements());
+        } finally {
+            p.close();
+        }
+    }
+
+    @Test
+    void databasesThatHoldUnshardedKeysAreNotShardedAndNoneIsMarked() throws Exception {
+        TestInfra infra = TestInfra.get();
+        String used = infra.createDatabase("unsharded");
+        String empty = infra.createDatabase("empty");
+        try (Harness plain = new Harness("unsharded", Map.of(AcidicConfig.JDBC_URL, used))) {
+            plain.start();
+            assertEquals(CompletionStatus.SUCCEEDED, plain.client().submitAndWait(plain.key("old"),
+                    JobRequest.of("test.three-steps", Map.of("n", 1)), WAIT).status());
+            AcidicConfig sharded = plain.config.with(Map.of(AcidicConfig.JDBC_URL, empty, AcidicConfig.JDBC_SHARDS, used))
+                    .withInstanceId("unsharded-then-sharded");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> AcidicProcessor.builder(sharded)
+                    .discoverJobs(false).jobs(TestJobs.all()).build().start());
+            assertTrue(e.getMessage().contains("database 1 of 2 already holds keys placed without sharding"), e.getMessage());
+        }
+        try (HikariDataSource db = pool(infra, empty); Connection c = db.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM acidic_shard_layout"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "the refusal left database 0 unmarked, free to be used unsharded");
+        }
     }
 }

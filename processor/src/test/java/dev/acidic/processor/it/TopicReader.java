@@ -35,6 +35,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class TopicReader implements AutoCloseable {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
+    /** Whether this thread is inside {@link #await}, whose condition needs no catching up. */
+    private static final ThreadLocal<Boolean> IN_AWAIT = ThreadLocal.withInitial(() -> false);
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<ConsumerRecord<String, byte[]>> records = new CopyOnWriteArrayList<>();
     private final String bootstrap;
@@ -134,7 +136,9 @@ public final class TopicReader implements AutoCloseable {
 
     /** The values under {@code key}, after catching up with the topic (see {@link #sync}). */
     public List<byte[]> valuesOf(String key) {
-        sync();
+        if (!IN_AWAIT.get()) {
+            sync();
+        }
         List<byte[]> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             if (key.equals(r.key())) {
@@ -144,15 +148,27 @@ public final class TopicReader implements AutoCloseable {
         return out;
     }
 
-    /** Waits until {@code condition} holds over the records read so far. */
+    /**
+     * Waits until {@code condition} holds over the records read so far. It is looked at again and
+     * again, so what it reads need not be caught up first: inside it, {@link #valuesOf} of any
+     * reader answers at once.
+     */
     public void await(Predicate<List<ConsumerRecord<String, byte[]>>> condition, Duration timeout, String what)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.test(records())) {
-                return;
+        boolean outer = !IN_AWAIT.get();
+        IN_AWAIT.set(true);
+        try {
+            while (System.nanoTime() < deadline) {
+                if (condition.test(records())) {
+                    return;
+                }
+                Thread.sleep(20);
             }
-            Thread.sleep(20);
+        } finally {
+            if (outer) {
+                IN_AWAIT.remove();
+            }
         }
         throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; have " + records.size() + " records");
     }

@@ -23,9 +23,9 @@ import picocli.CommandLine.Option;
         description = {"Delete finished keys older than the retention (with their journal, values and staged jobs) now, "
             + "in batches of ACIDIC_REAPER_BATCH, as the processors' reaper does; then exit.",
             "Needs ACIDIC_JDBC_URL (and ACIDIC_JDBC_USER / ACIDIC_JDBC_PASSWORD)."},
-        footer = {"", "-o json: {dryRun, olderThan, keys, journalEntries, values, stagedJobs, recordFailures, batches, tookMs} "
-            + "(a dry run: keys alone, the rest null); -o jsonl: the same on one line. With sharded keys "
-            + "(ACIDIC_JDBC_SHARDS) each database is reaped in turn, one report each."})
+        footer = {"", "-o json: {dryRun, olderThan, keys, journalEntries, values, stagedJobs, recordFailures, batches, tookMs, database} "
+            + "(a dry run: keys alone, the rest null), database null; -o jsonl: the same on one line. With "
+            + "sharded keys (ACIDIC_JDBC_SHARDS) each database is reaped in turn, one report each, database its index."})
 final class ReapCommand implements Callable<Integer> {
     private final Map<String, String> env;
     private final PrintStream out;
@@ -46,7 +46,7 @@ final class ReapCommand implements Callable<Integer> {
      * would go: {@code keys} alone, the rest null).
      */
     record Report(boolean dryRun, String olderThan, long keys, Long journalEntries, Long values, Long stagedJobs, Long recordFailures,
-            Integer batches, Long tookMs) {}
+            Integer batches, Long tookMs, Integer database) {}
 
     ReapCommand(Map<String, String> env, PrintStream out, PrintStream err) {
         this.env = env;
@@ -75,7 +75,7 @@ final class ReapCommand implements Callable<Integer> {
         int databases = c.jdbcUrls().size();
         for (int i = 0; i < databases; i++) {
             // sharded keys: each database is reaped in turn, under its own lock
-            int code = reap(c, i, databases == 1 ? "" : "database " + i + " of " + databases + ": ", age);
+            int code = reap(c, i, databases == 1 ? null : i, age);
             if (code != 0) {
                 return code;
             }
@@ -83,7 +83,9 @@ final class ReapCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int reap(AcidicConfig c, int database, String where, Duration age) {
+    /** @param db the database's index with sharded keys, null with one database */
+    private int reap(AcidicConfig c, int database, Integer db, Duration age) {
+        String where = db == null ? "" : "database " + db + ": ";
         Reaper reaper = new Reaper(Database.unpooled(c.poolSettings(1, database)), c.reaperBatch());
         try {
             Migrator.verify(Database.unpooled(c.poolSettings(1, database)));
@@ -93,7 +95,7 @@ final class ReapCommand implements Callable<Integer> {
                 if (output.table()) {
                     out.println(where + "would delete " + n + " finished keys older than " + shown);
                 } else {
-                    JsonOutput.print(out, output.format, new Report(true, shown, n, null, null, null, null, null, null));
+                    JsonOutput.print(out, output.format, new Report(true, shown, n, null, null, null, null, null, null, db));
                 }
                 return 0;
             }
@@ -104,7 +106,7 @@ final class ReapCommand implements Callable<Integer> {
             }
             if (!output.table()) {
                 JsonOutput.print(out, output.format, new Report(false, shown, o.keys(), o.journalEntries(), o.values(), o.stagedJobs(),
-                        o.recordFailures(), o.batches(), o.took().toMillis()));
+                        o.recordFailures(), o.batches(), o.took().toMillis(), db));
                 return 0;
             }
             out.printf("%sdeleted %d finished keys older than %s (%d journal entries, %d values, %d staged jobs) and %d poison-record"

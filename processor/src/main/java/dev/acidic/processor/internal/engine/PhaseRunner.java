@@ -2,6 +2,7 @@ package dev.acidic.processor.internal.engine;
 
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.PhaseResult;
+import dev.acidic.api.TerminalJobException;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
@@ -241,7 +242,7 @@ final class PhaseRunner {
             }
             String misplaced = misplacedChild(def.name(), rp, key, ctx.staged());
             if (misplaced != null) {
-                throw new IllegalStateException(misplaced);
+                throw new TerminalJobException(misplaced); // the same children would be refused on every attempt
             }
             return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq(), ctx);
         } catch (Throwable t) {

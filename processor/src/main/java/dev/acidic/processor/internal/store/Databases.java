@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The processor's databases: one pool, health and reaper per database keys live in (one unless
- * keys are sharded), migrated or verified alike. Database 0 also answers the operator's views.
+ * keys are sharded), migrated or verified alike.
  */
 public final class Databases implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Databases.class);
@@ -40,11 +40,6 @@ public final class Databases implements AutoCloseable {
         return d;
     }
 
-    /** Database 0: the whole store when keys are not sharded. */
-    public HikariDataSource first() {
-        return pools.get(0);
-    }
-
     public List<DataSource> all() {
         return List.copyOf(pools);
     }
@@ -62,23 +57,33 @@ public final class Databases implements AutoCloseable {
                         log.info("applied {} migration(s) to {}", applied, name(i));
                     }
                 } else {
-                    log.info("{} schema is at version {} (migrations are left to the migrate command)", name(i),
-                            Migrator.verify(pools.get(i)));
+                    log.info("{} schema is at version {} (acidic.migrate.on.start=false: migrations are left to the migrate"
+                            + " command)", name(i), Migrator.verify(pools.get(i)));
                 }
             } catch (SQLException e) {
-                throw new SQLException(name(i) + ": " + e.getMessage(), e.getSQLState(), e);
+                throw new SQLException(prefix(i) + e.getMessage(), e.getSQLState(), e);
             }
         }
     }
 
-    /** Fixes or checks {@code layout} in every database, then hands out each with its health. */
+    /**
+     * Checks {@code layout} against every database, then fixes it in those that have none yet (so
+     * a refusal leaves no database half sharded), and hands out each with its health.
+     */
     public Shards shards(ShardLayout layout) throws SQLException {
+        for (int i = 0; i < pools.size(); i++) {
+            try {
+                ShardLayouts.check(pools.get(i), i, layout);
+            } catch (SQLException e) {
+                throw new SQLException(prefix(i) + e.getMessage(), e.getSQLState(), e);
+            }
+        }
         List<Shards.Shard> out = new ArrayList<>();
         for (int i = 0; i < pools.size(); i++) {
             try {
                 ShardLayouts.fix(pools.get(i), i, layout);
             } catch (SQLException e) {
-                throw new SQLException(name(i) + ": " + e.getMessage(), e.getSQLState(), e);
+                throw new SQLException(prefix(i) + e.getMessage(), e.getSQLState(), e);
             }
             out.add(new Shards.Shard(i, pools.get(i), healths.get(i)));
         }
@@ -108,6 +113,11 @@ public final class Databases implements AutoCloseable {
 
     private String name(int i) {
         return pools.size() == 1 ? "the database" : "database " + i;
+    }
+
+    /** What an error of database {@code i} starts with: nothing when there is one database. */
+    private String prefix(int i) {
+        return pools.size() == 1 ? "" : "database " + i + ": ";
     }
 
     @Override

@@ -27,12 +27,14 @@ public record JobStats(Instant at, List<Count> counts, List<Minute> finishedPerM
 
     /**
      * The stats of several databases (sharded keys) as one: counts added up per job and status,
-     * ended jobs per minute of the first's window.
+     * ended jobs per minute of the latest window (the databases were read one after the other,
+     * maybe across a minute's end).
      */
     public static JobStats sum(List<JobStats> each) {
         Map<List<String>, Long> counts = new TreeMap<>(Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
+        JobStats latest = each.stream().max(Comparator.comparing(JobStats::at)).orElseThrow();
         Map<Instant, long[]> minutes = new LinkedHashMap<>();
-        each.get(0).finishedPerMinute().forEach(m -> minutes.put(m.start(), new long[3]));
+        latest.finishedPerMinute().forEach(m -> minutes.put(m.start(), new long[3]));
         for (JobStats s : each) {
             s.counts().forEach(c -> counts.merge(List.of(c.job(), c.status()), c.count(), Long::sum));
             for (Minute m : s.finishedPerMinute()) {
@@ -48,7 +50,7 @@ public record JobStats(Instant at, List<Count> counts, List<Minute> finishedPerM
         counts.forEach((k, n) -> c.add(new Count(k.get(0), k.get(1), n)));
         List<Minute> m = new ArrayList<>();
         minutes.forEach((start, n) -> m.add(new Minute(start, n[0], n[1], n[2])));
-        return new JobStats(each.get(0).at(), c, m);
+        return new JobStats(latest.at(), c, m);
     }
 
     /** How many keys of {@code job} are in {@code status}. */

@@ -16,6 +16,31 @@ public final class ShardLayouts {
     private ShardLayouts() {}
 
     /**
+     * Checks, changing nothing, that database {@code shard} is that shard of {@code layout} or can
+     * become it (run on every database before {@link #fix} writes to any).
+     *
+     * @throws SQLException naming what was stored, what was given, and what to do
+     */
+    public static void check(DataSource ds, int shard, ShardLayout layout) throws SQLException {
+        try (Connection c = ds.getConnection()) {
+            int[] stored = read(c);
+            if (stored == null && layout.sharded() && holdsKeys(c)) {
+                throw new SQLException(holdsKeysProblem(shard, layout));
+            }
+            String problem = problem(shard, layout, stored);
+            if (problem != null) {
+                throw new SQLException(problem);
+            }
+        }
+    }
+
+    private static String holdsKeysProblem(int shard, ShardLayout layout) {
+        return "database " + shard + " of " + layout.shards() + " already holds keys placed without sharding: adding databases"
+                + " moves keys, which the processor does not do; start the sharded deployment on empty databases, or keep the"
+                + " keys' database alone (docs/SCALING.md)";
+    }
+
+    /**
      * Checks that database {@code shard} is that shard of {@code layout}, writing the layout the
      * first time.
      *
@@ -28,9 +53,7 @@ public final class ShardLayouts {
                 int[] stored = read(c);
                 if (stored == null && layout.sharded()) {
                     if (holdsKeys(c)) {
-                        throw new SQLException("database " + shard + " of " + layout.shards() + " already holds keys placed without"
-                                + " sharding: adding databases moves keys, which the processor does not do; start the sharded"
-                                + " deployment on empty databases, or keep the keys' database alone (docs/SCALING.md)");
+                        throw new SQLException(holdsKeysProblem(shard, layout));
                     }
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO acidic_shard_layout (shard, shards, partitions)"
                             + " VALUES (?, ?, ?) ON CONFLICT (one) DO NOTHING")) {

@@ -85,6 +85,9 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.ctx = context;
         this.partition = context.taskId().partition();
+        if (shards.layout().sharded() && partition >= shards.layout().partitions()) {
+            throw new PartitionsAdded(cfg.requestsTopic(), partition, shards.layout());
+        }
         Shards.Shard shard = shards.forPartition(partition); // this task's keys live there, and only there
         this.ds = shard.ds();
         this.health = shard.health();
@@ -92,7 +95,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
         this.replies = new Replies(context, cfg.maxRecordBytes(), metrics);
         this.guard = new PoisonGuard(new RecordFailures(ds), cfg.recordMaxFailures(), replies, cfg.continuationsTopic(), metrics);
         this.publisher = new JournalPublisher(context, context.getStateStore(Outputs.CURSORS), ds, replies, metrics);
-        this.forwarding = new Forwarding(context, partition, cfg.requestsTopic());
+        this.forwarding = new Forwarding(context, partition, cfg.requestsTopic(), shards.layout().sharded(), replies);
         this.commands = new Commands(engine, publisher, replies, forwarding, partition);
         this.timers = new TimerStore(context, context.getStateStore(Outputs.TIMERS), cfg.timerInterval(), cfg.driveBudget(),
                 (key, dueAt) -> guard.handleTimer(key, partition, dueAt, () -> {
@@ -172,7 +175,11 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             // looks for the key, or it would be created a second time, in this task's database
             int home = AcidicTopology.partitionOf(src.key(), shards.layout().partitions());
             if (home != partition) {
-                forwarding.home(RequestDecoder.preview(src.key()), src.key(), src, home);
+                // answered here if it is no request at all (validation needs no database), so that
+                // only what fits a record is forwarded
+                if (decodeOrAnswer(src) != null) {
+                    forwarding.home(RequestDecoder.preview(src.key()), src.key(), src, home);
+                }
                 return;
             }
         }
@@ -341,7 +348,7 @@ final class AcidicStreamProcessor implements Processor<byte[], byte[], byte[], b
             case WAIT -> timers.schedule(key, d.retryInMillis());
             case CONTINUE -> ctx.forward(new Record<>(keyBytes, Continuation.drive(partition), ctx.currentSystemTimeMs()),
                     Outputs.CONTINUE);
-            case ELSEWHERE -> forwarding.home(key, keyBytes, src, d.row().partition());
+            case ELSEWHERE -> forwarding.stored(key, keyBytes, src, d.row().partition());
             case LOST, MISSING, HALTED, AWAITING -> { }
             default -> throw new IllegalStateException("unexpected drive result " + d.kind());
         }

@@ -4,6 +4,7 @@ import dev.acidic.processor.internal.engine.JobRegistry;
 import dev.acidic.processor.internal.metrics.AcidicMetrics;
 import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.internal.store.PostgresHealth;
+import dev.acidic.processor.internal.store.ShardLayout;
 import dev.acidic.processor.internal.store.Shards;
 import java.util.Optional;
 import java.util.Set;
@@ -45,7 +46,7 @@ public final class AcidicTopology {
         t.addSink(Outputs.COMPLETIONS, cfg.completionsTopic(), bytes, bytes, Outputs.PROCESSOR);
         t.addSink(Outputs.DLQ, cfg.dlqTopic(), bytes, bytes, Outputs.PROCESSOR);
         t.addSink(Outputs.STAGED, cfg.requestsTopic(), bytes, bytes, Outputs.PROCESSOR);
-        t.addSink(Outputs.CONTINUE, cfg.continuationsTopic(), bytes, bytes, new SamePartition(), Outputs.PROCESSOR);
+        t.addSink(Outputs.CONTINUE, cfg.continuationsTopic(), bytes, bytes, new SamePartition(shards.layout()), Outputs.PROCESSOR);
         return t;
     }
 
@@ -63,11 +64,18 @@ public final class AcidicTopology {
      * partitioner puts its key.
      */
     static final class SamePartition implements StreamPartitioner<byte[], byte[]> {
+        private final ShardLayout layout;
+
+        /** @param layout with sharded keys, "any" is the key's home by the layout's partition count, whatever the topic has */
+        SamePartition(ShardLayout layout) {
+            this.layout = layout;
+        }
+
         @Override
         public Optional<Set<Integer>> partitions(String topic, byte[] key, byte[] value, int numPartitions) {
             int p = Continuation.partition(value);
             if (p == Continuation.ANY) {
-                return Optional.of(Set.of(partitionOf(key, numPartitions)));
+                return Optional.of(Set.of(partitionOf(key, layout.sharded() ? layout.partitions() : numPartitions)));
             }
             return Optional.of(Set.of(Math.floorMod(p, numPartitions)));
         }

@@ -38,7 +38,7 @@ final class Commands {
         }
         DriveResult d = o.result();
         if (d.kind() == DriveResult.Kind.ELSEWHERE) {
-            forwarding.home(key, src.key(), src, d.row().partition());
+            forwarding.stored(key, src.key(), src, d.row().partition());
             return false;
         }
         boolean terminalPublished = publisher.publish(key, src.key(), d);

@@ -22,14 +22,41 @@ final class Forwarding {
     private final ProcessorContext<byte[], byte[]> ctx;
     private final int partition;
     private final String requestsTopic;
+    private final boolean sharded;
+    private final Replies replies;
     private long forwarded;
     private long lastForwardLog = System.nanoTime() - LOG_EVERY_NANOS;
     private long lastMisrouteLog = System.nanoTime() - LOG_EVERY_NANOS;
 
-    Forwarding(ProcessorContext<byte[], byte[]> ctx, int partition, String requestsTopic) {
+    /** @param sharded whether keys are sharded: then a stored home other than this task is a row out of place */
+    Forwarding(ProcessorContext<byte[], byte[]> ctx, int partition, String requestsTopic, boolean sharded, Replies replies) {
         this.ctx = ctx;
         this.partition = partition;
         this.requestsTopic = requestsTopic;
+        this.sharded = sharded;
+        this.replies = replies;
+    }
+
+    /**
+     * Sends to {@code home} what the engine found homed there (the key's row names another
+     * partition). With sharded keys that cannot be right: this task is the key's murmur2 home
+     * (anything else was forwarded here before the lookup), and the task of the stored home
+     * would send it straight back. Such a row was written by something other than a sharded
+     * processor; it is reported, and a request for it answered, instead of going round for ever.
+     */
+    void stored(String key, byte[] keyBytes, Pending src, int home) {
+        if (!sharded) {
+            home(key, keyBytes, src, home);
+            return;
+        }
+        String problem = "key '" + key + "' is stored in the database of partition " + partition + ", its murmur2 partition, but"
+                + " homed on partition " + home + ": with sharded keys a key's home is its murmur2 partition, so the row was written"
+                + " by something else (an unsharded processor or DirectEngine on this database, a copy, a hand edit); set its"
+                + " kafka_partition to " + partition + " to let it run";
+        log.error(problem);
+        if (src != null) {
+            replies.reject(src, key, null, Completion.PROCESSING_FAILED, problem, false);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.acidic.processor.internal.streams;
 
 import dev.acidic.processor.AcidicConfig;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +37,18 @@ public final class TopicSetup {
 
     private TopicSetup() {}
 
-    /** Creates the topics that are missing; returns the requests topic's partition count. */
-    public static int ensureTopics(AcidicConfig c) {
+    /**
+     * Creates the topics that are missing, then grows the internal ones to the requests topic's
+     * partition count; {@code check} sees that count first and may refuse it (a sharded layout
+     * fixed with another count) before anything grows.
+     *
+     * @return the requests topic's partition count
+     */
+    public static int ensureTopics(AcidicConfig c, PartitionCheck check) throws SQLException {
         try (Admin admin = Admin.create(adminProperties(c))) {
             create(admin, c, List.of(c.requestsTopic(), c.eventsTopic(), c.completionsTopic(), c.dlqTopic()), c.partitions());
             int n = describe(admin, c.requestsTopic()).partitions().size();
+            check.accept(n);
             create(admin, c, List.of(c.continuationsTopic()), n);
             describe(admin, c.continuationsTopic()); // known to the broker before Streams looks for its source topics
             growToRequests(admin, c, n);
@@ -52,6 +60,12 @@ public final class TopicSetup {
             throw new IllegalStateException("cannot create or describe topics at " + c.bootstrapServers() + ": "
                     + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** What the processor checks of the requests topic's partition count before the topics grow. */
+    @FunctionalInterface
+    public interface PartitionCheck {
+        void accept(int partitions) throws SQLException;
     }
 
     /**

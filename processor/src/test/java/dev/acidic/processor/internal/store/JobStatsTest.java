@@ -17,9 +17,21 @@ class JobStatsTest {
         JobStats b = new JobStats(T1.plusSeconds(1), List.of(new JobStats.Count("bill", "RUNNING", 1),
                 new JobStats.Count("mail", "SUCCEEDED", 3)), List.of(new JobStats.Minute(T0, 4, 0, 1), new JobStats.Minute(T1, 0, 0, 2)));
         JobStats sum = JobStats.sum(List.of(a, b));
-        assertEquals(T1, sum.at(), "the first database's moment");
+        assertEquals(T1.plusSeconds(1), sum.at(), "the latest moment");
         assertEquals(List.of(new JobStats.Count("bill", "RUNNING", 1), new JobStats.Count("mail", "FAILED", 2),
                 new JobStats.Count("mail", "SUCCEEDED", 8)), sum.counts(), "by job, then status");
         assertEquals(List.of(new JobStats.Minute(T0, 5, 0, 1), new JobStats.Minute(T1, 2, 1, 2)), sum.finishedPerMinute());
+    }
+
+    @Test
+    void databasesReadAcrossAMinutesEndCountInTheLatestWindow() {
+        Instant t2 = T1.plusSeconds(60);
+        JobStats before = new JobStats(T1.plusSeconds(59), List.of(), List.of(new JobStats.Minute(T0, 7, 0, 0),
+                new JobStats.Minute(T1, 1, 0, 0)));
+        JobStats after = new JobStats(t2.plusMillis(5), List.of(), List.of(new JobStats.Minute(T1, 2, 0, 0),
+                new JobStats.Minute(t2, 0, 1, 0)));
+        JobStats sum = JobStats.sum(List.of(before, after));
+        assertEquals(List.of(new JobStats.Minute(T1, 3, 0, 0), new JobStats.Minute(t2, 0, 1, 0)), sum.finishedPerMinute(),
+                "the minute that left the window is dropped, the one in both is added up, the new one kept");
     }
 }
