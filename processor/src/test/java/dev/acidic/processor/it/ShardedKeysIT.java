@@ -175,7 +175,7 @@ class ShardedKeysIT {
         List<JobSummary> listed = new ArrayList<>();
         PageCursor next = null;
         do {
-            JobPage page = queries.list(new JobFilter(Set.of(), "test.three-steps", null, next, 40));
+            JobPage page = queries.list(new JobFilter(Set.of("SUCCEEDED"), "test.three-steps", null, next, 40));
             listed.addAll(page.jobs());
             next = page.next();
         } while (next != null);
@@ -332,5 +332,52 @@ class ShardedKeysIT {
             rs.next();
             assertEquals(0, rs.getInt(1), "the refusal left database 0 unmarked, free to be used unsharded");
         }
+    }
+
+    @Test
+    void theCommandLineWorksOnEveryDatabase() throws Exception {
+        AcidicProcessor p = h.start("sharded-cli");
+        String inZero = null;
+        String inOne = null;
+        for (int i = 0; inZero == null || inOne == null; i++) {
+            String key = h.key("cli" + i);
+            if (databaseOf(key) == db0 && inZero == null) {
+                inZero = key;
+            } else if (databaseOf(key) == db1 && inOne == null) {
+                inOne = key;
+            }
+        }
+        try {
+            for (String key : List.of(inZero, inOne)) {
+                // a job the other tests of this class do not count
+                assertEquals(CompletionStatus.SUCCEEDED, h.client().submitAndWait(key, JobRequest.of("test.child", Map.of()), WAIT).status());
+            }
+        } finally {
+            p.close();
+        }
+        Map<String, String> env = Map.of("ACIDIC_JDBC_URL", url0, "ACIDIC_JDBC_SHARDS", url1, "ACIDIC_JDBC_USER",
+                h.infra.postgres.user(), "ACIDIC_JDBC_PASSWORD", h.infra.postgres.password());
+        for (String key : List.of(inZero, inOne)) {
+            String[] show = cli(env, "jobs", "show", key, "-o", "json");
+            assertEquals("0", show[0], show[2]);
+            assertEquals(partitionOf(key), dev.acidic.api.Wire.parse(show[1]).path("partition").asInt(-1),
+                    key + " shown from its database: " + show[1]);
+        }
+        String[] reap = cli(env, "reap", "--older-than", "1h", "--dry-run", "-o", "jsonl");
+        assertEquals("0", reap[0], reap[2]);
+        List<Integer> databases = reap[1].lines().map(l -> dev.acidic.api.Wire.parse(l).path("database").asInt(-1)).toList();
+        assertEquals(List.of(0, 1), databases, "one report per database: " + reap[1]);
+        String[] migrate = cli(env, "migrate");
+        assertEquals("0", migrate[0], migrate[2]);
+        assertTrue(migrate[1].contains("database 0 of 2: applied 0 migration(s)") && migrate[1].contains("database 1 of 2: applied 0"),
+                migrate[1]);
+    }
+
+    private static String[] cli(Map<String, String> env, String... args) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = dev.acidic.processor.Cli.run(args, env, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        return new String[] {Integer.toString(rc), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
     }
 }

@@ -307,7 +307,7 @@ class ReaperIT {
         assertEquals(5, rows("acidic_keys", ""), "a dry run deletes nothing");
         String[] dryJson = cli(env, "reap", "--older-than", "1h", "--dry-run", "-o", "jsonl");
         assertEquals("{\"dryRun\":true,\"olderThan\":\"1h\",\"keys\":4,\"journalEntries\":null,\"values\":null,\"stagedJobs\":null,"
-                + "\"recordFailures\":null,\"batches\":null,\"tookMs\":null}", dryJson[1].strip());
+                + "\"recordFailures\":null,\"batches\":null,\"tookMs\":null,\"database\":null}", dryJson[1].strip());
         try (Connection other = db.getConnection(); Statement st = other.createStatement()) {
             st.executeQuery(Reaper.TRY_LOCK).close();
             String[] busy = cli(env, "reap", "--older-than", "1h");
@@ -321,8 +321,8 @@ class ReaperIT {
         com.fasterxml.jackson.databind.JsonNode r = dev.acidic.api.Wire.parse(reapJson[1]);
         List<String> fields = new ArrayList<>();
         r.fieldNames().forEachRemaining(fields::add);
-        assertEquals(List.of("dryRun", "olderThan", "keys", "journalEntries", "values", "stagedJobs", "recordFailures", "batches", "tookMs"),
-                fields, "stable field names");
+        assertEquals(List.of("dryRun", "olderThan", "keys", "journalEntries", "values", "stagedJobs", "recordFailures", "batches", "tookMs",
+                "database"), fields, "stable field names (fields are added, never renamed)");
         assertEquals(2, r.path("keys").asLong(), reapJson[1]);
         assertEquals(10, r.path("journalEntries").asLong(), reapJson[1]);
         String[] reap = cli(env, "reap", "--older-than", "1h");
