@@ -192,11 +192,7 @@ public final class AcidicConfig {
     public List<String> jdbcUrls() {
         List<String> urls = new java.util.ArrayList<>();
         urls.add(jdbcUrl());
-        for (String u : get(AcidicSettings.JDBC_SHARDS).split(",")) {
-            if (!u.isBlank()) {
-                urls.add(u.strip());
-            }
-        }
+        urls.addAll(AcidicSettings.shardUrls(get(AcidicSettings.JDBC_SHARDS)));
         return List.copyOf(urls);
     }
     public String jdbcUser() { return get(AcidicSettings.JDBC_USER); }

@@ -19,11 +19,9 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.acidic.processor.internal.store.Databases;
 import dev.acidic.processor.internal.store.PoolSettings;
 import dev.acidic.processor.internal.store.Reaper;
-import dev.acidic.processor.internal.store.ShardLayout;
 import dev.acidic.processor.internal.store.Shards;
 import dev.acidic.processor.internal.streams.TopicSetup;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,19 +104,16 @@ public final class AcidicProcessor implements AutoCloseable {
             log.info("starting Acidic processor: {} jobs {}", effective, jobs.names());
             effective.warnings().forEach(w -> log.warn("configuration: {}", w));
             meters = effective.metricsEnabled() ? new MeterRegistries(effective.applicationId(), effective.instanceId()) : null;
+            int databaseCount = effective.jdbcUrls().size();
             List<PoolSettings> pools = new ArrayList<>();
             List<PoolSettings> reaperPools = new ArrayList<>();
-            for (int i = 0; i < effective.jdbcUrls().size(); i++) {
+            for (int i = 0; i < databaseCount; i++) {
                 pools.add(effective.poolSettings(effective.effectivePoolSize(), i));
                 reaperPools.add(reaperConnections(effective, i));
             }
             databases = Databases.open(pools, meters == null ? null : new MicrometerMetricsTrackerFactory(meters.meters()));
             databases.migrateOrVerify(effective.migrateOnStart(), jobs.schema());
-            AcidicConfig c0 = effective;
-            TopicSetup.ensureTopics(effective, partitions -> shards = databases.shards(c0.jdbcUrls().size() == 1
-                    ? ShardLayout.single()
-                    : new ShardLayout(c0.jdbcUrls().size(), partitions,
-                            key -> AcidicTopology.partitionOf(key.getBytes(StandardCharsets.UTF_8), partitions))));
+            TopicSetup.ensureTopics(effective, partitions -> shards = databases.shards(AcidicTopology.layout(databaseCount, partitions)));
             databases.startReapers(reaperPools, effective.reaperBatch(), effective.retention());
             AcidicMetrics metrics = meters == null ? AcidicMetrics.none()
                     : new AcidicMetrics(meters.meters(), new StatusCounts(databases.all()));

@@ -11,10 +11,6 @@ import dev.acidic.api.Completion;
 import dev.acidic.api.JobRequest;
 import dev.acidic.api.Wire;
 import dev.acidic.processor.AcidicConfig;
-import dev.acidic.processor.Cli;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -46,18 +42,6 @@ class JobsCommandIT {
     private static HikariDataSource db;
     private static Map<String, String> env;
 
-    /** What one invocation printed and answered. */
-    record Run(int rc, String out, String err) {
-        JsonNode json() {
-            return Wire.parse(out);
-        }
-
-        @Override
-        public String toString() {
-            return "rc " + rc + "\n--- out\n" + out + "--- err\n" + err;
-        }
-    }
-
     @BeforeAll
     static void processor() throws Exception {
         TestInfra infra = TestInfra.get();
@@ -85,11 +69,8 @@ class JobsCommandIT {
         }
     }
 
-    static Run cli(String... args) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int rc = Cli.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    static CliRun cli(String... args) throws Exception {
+        return CliRun.of(env, args);
     }
 
     private static Instant dbNow() throws java.sql.SQLException {
@@ -128,31 +109,31 @@ class JobsCommandIT {
         String failed = h.key("list-failed");
         submitAndWait(failed, "test.terminal", Map.of());
 
-        Run first = cli("jobs", "list", "--job", "test.three-steps", "--since", start.toString(), "--limit", "2", "-o", "json");
+        CliRun first = cli("jobs", "list", "--job", "test.three-steps", "--since", start.toString(), "--limit", "2", "-o", "json");
         assertEquals(0, first.rc(), first.toString());
         assertEquals(done.subList(0, 2), keys(first.json().path("jobs")), first.toString());
         String token = first.json().path("next").asText();
-        Run second = cli("jobs", "list", "--job", "test.three-steps", "--since", start.toString(), "--limit", "2", "-o", "json",
+        CliRun second = cli("jobs", "list", "--job", "test.three-steps", "--since", start.toString(), "--limit", "2", "-o", "json",
                 "--before", token);
         assertEquals(done.subList(2, 4), keys(second.json().path("jobs")), second.toString());
-        Run last = cli("jobs", "list", "--job", "test.three-steps", "--since", start.toString(), "--limit", "2", "-o", "json",
+        CliRun last = cli("jobs", "list", "--job", "test.three-steps", "--since", start.toString(), "--limit", "2", "-o", "json",
                 "--before", second.json().path("next").asText());
         assertEquals(done.subList(4, 5), keys(last.json().path("jobs")), last.toString());
         assertTrue(last.json().path("next").isNull(), "the last page has no next");
 
         // the table says how to get the next page, as a command that works
-        Run table = cli("jobs", "list", "--since", start.toString(), "--limit", "4");
+        CliRun table = cli("jobs", "list", "--since", start.toString(), "--limit", "4");
         assertEquals(0, table.rc(), table.toString());
         Matcher next = Pattern.compile("next page: (acidic jobs list .*)").matcher(table.out());
         assertTrue(next.find(), table.toString());
         assertTrue(table.out().contains(failed) && table.out().contains("TerminalJobException: card declined"), table.toString());
         String[] words = next.group(1).split(" "); // a cursor and an instant need no quotes
-        Run page2 = cli(java.util.Arrays.copyOfRange(words, 1, words.length));
+        CliRun page2 = cli(java.util.Arrays.copyOfRange(words, 1, words.length));
         assertEquals(0, page2.rc(), page2.toString());
         assertTrue(page2.out().contains(done.get(3)) && page2.out().contains(done.get(4)), page2.toString());
         assertTrue(page2.out().endsWith("2 job(s), the last page\n"), page2.toString());
 
-        Run onlyFailed = cli("jobs", "list", "--status", "failed", "--status", "CANCELLED", "--since", start.toString(), "-o", "jsonl");
+        CliRun onlyFailed = cli("jobs", "list", "--status", "failed", "--status", "CANCELLED", "--since", start.toString(), "-o", "jsonl");
         assertEquals(0, onlyFailed.rc(), onlyFailed.toString());
         assertEquals(List.of(failed), onlyFailed.out().lines().map(l -> Wire.parse(l).path("key").asText()).toList(), onlyFailed.toString());
     }
@@ -162,7 +143,7 @@ class JobsCommandIT {
         String key = h.key("show-failed");
         assertEquals("FAILED", submitAndWait(key, "test.terminal", Map.of("why", "test")).status().name());
 
-        Run table = cli("jobs", "show", key);
+        CliRun table = cli("jobs", "show", key);
         assertEquals(0, table.rc(), table.toString());
         assertTrue(table.out().startsWith("key             " + key + "\n"), table.toString());
         assertTrue(table.out().contains("\nstatus          FAILED\n"), table.toString());
@@ -174,7 +155,7 @@ class JobsCommandIT {
         assertTrue(table.out().contains("ACCEPTED") && table.out().contains("RECOVERY_POINT"), table.toString());
         assertTrue(Pattern.compile("FAILED\\s+second\\s+.*TerminalJobException: card declined").matcher(table.out()).find(), table.toString());
 
-        Run json = cli("jobs", "show", key, "-o", "json");
+        CliRun json = cli("jobs", "show", key, "-o", "json");
         JsonNode d = json.json();
         assertEquals(List.of("summary", "jobId", "args", "result", "errorStack", "steps", "lockedBy", "lockedAt", "partition", "values",
                 "valuesTotal", "timeline", "timelineOmitted", "staged", "stagedTotal", "children", "childrenTotal"), fieldNames(d),
@@ -201,7 +182,7 @@ class JobsCommandIT {
         Completion c = submitAndWait(parent, "test.fanout", Map.of("children", 2, "fail", List.of(1)));
         assertEquals("SUCCEEDED", c.status().name(), c.toString());
 
-        Run table = cli("jobs", "show", parent);
+        CliRun table = cli("jobs", "show", parent);
         assertEquals(0, table.rc(), table.toString());
         assertTrue(table.out().contains("\nchildren\n  KEY"), table.toString());
         assertTrue(Pattern.compile(Pattern.quote(parent + "/kid-0") + "\\s+test.kid\\s+SUCCEEDED").matcher(table.out()).find(), table.toString());
@@ -220,16 +201,16 @@ class JobsCommandIT {
     @Test
     void aSignalWakesAWaitingJobAndTheCommandPrintsItsCompletion() throws Exception {
         String key = h.key("approval");
-        Run waiting = cli("submit", key, "test.approval", "{\"timeoutMs\": 120000}", "--wait", WAIT_ARG, "-o", "json");
+        CliRun waiting = cli("submit", key, "test.approval", "{\"timeoutMs\": 120000}", "--wait", WAIT_ARG, "-o", "json");
         assertEquals(0, waiting.rc(), "a job that waits for a signal has come to rest: " + waiting);
         assertEquals("waiting", waiting.json().path("outcome").asText());
         assertEquals("approved", waiting.json().path("job").path("awaiting").asText());
 
-        Run other = cli("jobs", "signal", key, "later", "--wait", WAIT_ARG);
+        CliRun other = cli("jobs", "signal", key, "later", "--wait", WAIT_ARG);
         assertEquals(0, other.rc(), "kept for later; the job still waits: " + other);
         assertTrue(other.out().startsWith("signal for key '" + key + "' applied; the job waits for signal 'approved' until "), other.toString());
 
-        Run signal = cli("jobs", "signal", key, "approved", "{\"by\": \"ann\"}", "--wait", WAIT_ARG, "-o", "json");
+        CliRun signal = cli("jobs", "signal", key, "approved", "{\"by\": \"ann\"}", "--wait", WAIT_ARG, "-o", "json");
         assertEquals(0, signal.rc(), signal.toString());
         JsonNode done = signal.json();
         assertEquals(List.of("key", "command", "outcome", "completion", "job"), fieldNames(done), "stable field names");
@@ -237,10 +218,10 @@ class JobsCommandIT {
         assertEquals("SUCCEEDED", done.path("completion").path("status").asText());
         assertEquals("ann", done.path("completion").path("result").path("approved").path("by").asText(), signal.toString());
 
-        Run late = cli("jobs", "signal", key, "approved", "--wait", WAIT_ARG);
+        CliRun late = cli("jobs", "signal", key, "approved", "--wait", WAIT_ARG);
         assertEquals(1, late.rc(), "the job has ended: " + late);
         assertTrue(late.out().contains("REJECTED") && late.out().contains(Completion.ALREADY_FINISHED), late.toString());
-        Run notRetryable = cli("jobs", "retry", key, "--wait", WAIT_ARG);
+        CliRun notRetryable = cli("jobs", "retry", key, "--wait", WAIT_ARG);
         assertEquals(1, notRetryable.rc(), "it succeeded: " + notRetryable);
         assertTrue(notRetryable.out().contains(Completion.NOT_RETRYABLE), notRetryable.toString());
     }
@@ -249,18 +230,18 @@ class JobsCommandIT {
     void cancelEndsAWaitingJobAndACancelAgainGetsItsStoredOutcome() throws Exception {
         String key = h.key("cancelled");
         assertEquals(0, cli("submit", key, "test.approval", "{\"timeoutMs\": 120000}", "--wait", WAIT_ARG).rc());
-        Run cancel = cli("jobs", "cancel", key, "--reason", "operator says no", "--wait", WAIT_ARG);
+        CliRun cancel = cli("jobs", "cancel", key, "--reason", "operator says no", "--wait", WAIT_ARG);
         assertEquals(0, cancel.rc(), cancel.toString());
         assertTrue(cancel.out().startsWith("CANCELLED: job test.approval key '" + key + "', run 1\n"), cancel.toString());
         assertTrue(cancel.out().contains("operator says no"), cancel.toString());
-        Run again = cli("jobs", "cancel", key, "--wait", WAIT_ARG, "-o", "json");
+        CliRun again = cli("jobs", "cancel", key, "--wait", WAIT_ARG, "-o", "json");
         assertEquals(0, again.rc(), "cancelled already: " + again);
         assertTrue(again.json().path("completion").path("replay").asBoolean(), again.toString());
         assertEquals("CANCELLED", cli("jobs", "show", key, "-o", "json").json().path("summary").path("status").asText());
 
         String done = h.key("done-before-cancel");
         submitAndWait(done, "test.three-steps", Map.of());
-        Run tooLate = cli("jobs", "cancel", done, "--wait", WAIT_ARG);
+        CliRun tooLate = cli("jobs", "cancel", done, "--wait", WAIT_ARG);
         assertEquals(1, tooLate.rc(), "it ended otherwise: " + tooLate);
         assertTrue(tooLate.out().startsWith("SUCCEEDED (replay of the stored outcome)"), tooLate.toString());
     }
@@ -268,14 +249,14 @@ class JobsCommandIT {
     @Test
     void retryRunsAFailedJobAgainAndPrintsItsNewCompletion() throws Exception {
         String key = h.key("gated");
-        Run failed = cli("submit", key, "test.gated", "--wait", WAIT_ARG);
+        CliRun failed = cli("submit", key, "test.gated", "--wait", WAIT_ARG);
         assertEquals(1, failed.rc(), "FAILED exits 1: " + failed);
         assertTrue(failed.out().startsWith("FAILED: job test.gated"), failed.toString());
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO test_gates VALUES (?, true)")) {
             ps.setString(1, key);
             ps.executeUpdate();
         }
-        Run retry = cli("jobs", "retry", key, "--wait", WAIT_ARG);
+        CliRun retry = cli("jobs", "retry", key, "--wait", WAIT_ARG);
         assertEquals(0, retry.rc(), retry.toString());
         assertTrue(retry.out().startsWith("SUCCEEDED: job test.gated key '" + key + "', run 2\nresult: {\"run\":2}"), retry.toString());
     }
@@ -283,13 +264,13 @@ class JobsCommandIT {
     @Test
     void resumeLetsAHaltedJobGoOn() throws Exception {
         String key = h.key("halting");
-        Run halted = cli("submit", key, "test.halting", "--wait", WAIT_ARG);
+        CliRun halted = cli("submit", key, "test.halting", "--wait", WAIT_ARG);
         assertEquals(0, halted.rc(), halted.toString());
         assertTrue(halted.out().contains("is halted at step second"), halted.toString());
-        Run resume = cli("jobs", "resume", key, "--wait", WAIT_ARG);
+        CliRun resume = cli("jobs", "resume", key, "--wait", WAIT_ARG);
         assertEquals(0, resume.rc(), resume.toString());
         assertTrue(resume.out().startsWith("SUCCEEDED: job test.halting"), resume.toString());
-        Run again = cli("jobs", "resume", key, "--wait", WAIT_ARG);
+        CliRun again = cli("jobs", "resume", key, "--wait", WAIT_ARG);
         assertEquals(1, again.rc(), again.toString());
         assertTrue(again.out().contains(Completion.ALREADY_FINISHED), again.toString());
     }
@@ -297,24 +278,24 @@ class JobsCommandIT {
     @Test
     void submitPrintsTheCompletionAndItsReplayAndExitsOneWhenTheJobFailsOrIsRejected() throws Exception {
         String key = h.key("submit");
-        Run ok = cli("submit", key, "test.three-steps", "{\"n\": 1}", "--wait", WAIT_ARG);
+        CliRun ok = cli("submit", key, "test.three-steps", "{\"n\": 1}", "--wait", WAIT_ARG);
         assertEquals(0, ok.rc(), ok.toString());
         assertTrue(ok.out().startsWith("SUCCEEDED: job test.three-steps key '" + key + "', run 1\n"), ok.toString());
-        Run replay = cli("submit", key, "test.three-steps", "{\"n\": 1}", "--wait", WAIT_ARG, "-o", "jsonl");
+        CliRun replay = cli("submit", key, "test.three-steps", "{\"n\": 1}", "--wait", WAIT_ARG, "-o", "jsonl");
         assertEquals(0, replay.rc(), replay.toString());
         JsonNode c = replay.json().path("completion");
         assertTrue(c.path("replay").asBoolean(), replay.toString());
         assertEquals(List.of("key", "status", "job", "result", "error", "reason", "replay", "run"), fieldNames(c),
                 "a completion as on the topic");
-        Run mismatch = cli("submit", key, "test.three-steps", "{\"n\": 2}", "--wait", WAIT_ARG);
+        CliRun mismatch = cli("submit", key, "test.three-steps", "{\"n\": 2}", "--wait", WAIT_ARG);
         assertEquals(1, mismatch.rc(), mismatch.toString());
         assertTrue(mismatch.out().contains(Completion.MISMATCHED_ARGUMENTS), mismatch.toString());
-        Run unknown = cli("submit", h.key("unknown-job"), "no.such.job", "--wait", WAIT_ARG);
+        CliRun unknown = cli("submit", h.key("unknown-job"), "no.such.job", "--wait", WAIT_ARG);
         assertEquals(1, unknown.rc(), unknown.toString());
         assertTrue(unknown.out().contains(Completion.UNKNOWN_JOB), unknown.toString());
 
         String later = h.key("sent-only");
-        Run sent = cli("submit", later, "test.three-steps", "--wait", "0", "-o", "json");
+        CliRun sent = cli("submit", later, "test.three-steps", "--wait", "0", "-o", "json");
         assertEquals(0, sent.rc(), sent.toString());
         assertEquals("sent", sent.json().path("outcome").asText());
         Waits.await(() -> {
@@ -330,7 +311,7 @@ class JobsCommandIT {
     void statsCountsByJobAndStatusAndTheJobsEndedThisMinute() throws Exception {
         submitAndWait(h.key("stats-ok"), "test.three-steps", Map.of());
         submitAndWait(h.key("stats-failed"), "test.terminal", Map.of());
-        Run json = cli("jobs", "stats", "-o", "json");
+        CliRun json = cli("jobs", "stats", "-o", "json");
         assertEquals(0, json.rc(), json.toString());
         JsonNode s = json.json();
         assertEquals(List.of("at", "counts", "finishedPerMinute"), fieldNames(s));
@@ -351,7 +332,7 @@ class JobsCommandIT {
         }
         assertTrue(ended >= 2, "the two jobs just ended: " + minutes);
 
-        Run table = cli("jobs", "stats");
+        CliRun table = cli("jobs", "stats");
         assertEquals(0, table.rc(), table.toString());
         assertTrue(table.out().contains("JOB") && table.out().contains("test.three-steps") && table.out().contains("ended per minute"),
                 table.toString());
@@ -360,22 +341,22 @@ class JobsCommandIT {
     @Test
     void aKeyWithNoJobExitsThreeAndAUsageErrorExitsTwo() throws Exception {
         String none = h.key("nobody-home");
-        Run show = cli("jobs", "show", none);
+        CliRun show = cli("jobs", "show", none);
         assertEquals(3, show.rc(), show.toString());
         assertEquals("no job under key '" + none + "'\n", show.err());
         assertEquals("", show.out());
-        Run cancel = cli("jobs", "cancel", none, "--wait", WAIT_ARG, "-o", "json");
+        CliRun cancel = cli("jobs", "cancel", none, "--wait", WAIT_ARG, "-o", "json");
         assertEquals(3, cancel.rc(), "NO_SUCH_JOB, answered through the topic: " + cancel);
         assertEquals(Completion.NO_SUCH_JOB, cancel.json().path("completion").path("reason").asText());
         assertEquals(3, cli("jobs", "signal", none, "go", "--wait", WAIT_ARG).rc());
 
-        Run badStatus = cli("jobs", "list", "--status", "done");
+        CliRun badStatus = cli("jobs", "list", "--status", "done");
         assertEquals(2, badStatus.rc(), badStatus.toString());
         assertTrue(badStatus.err().contains("--status") && badStatus.err().contains("'done'"), badStatus.toString());
-        Run badJson = cli("jobs", "signal", none, "go", "{not json");
+        CliRun badJson = cli("jobs", "signal", none, "go", "{not json");
         assertEquals(2, badJson.rc(), badJson.toString());
         assertTrue(badJson.err().startsWith("JSON is not JSON"), badJson.toString());
-        Run badCursor = cli("jobs", "list", "--before", "nonsense");
+        CliRun badCursor = cli("jobs", "list", "--before", "nonsense");
         assertEquals(2, badCursor.rc(), badCursor.toString());
     }
 
@@ -383,7 +364,7 @@ class JobsCommandIT {
     void listJsonFieldNamesAreStable() throws Exception {
         String key = h.key("fields");
         submitAndWait(key, "test.three-steps", Map.of());
-        Run json = cli("jobs", "list", "--job", "test.three-steps", "--limit", "1", "-o", "json");
+        CliRun json = cli("jobs", "list", "--job", "test.three-steps", "--limit", "1", "-o", "json");
         assertEquals(List.of("jobs", "next"), fieldNames(json.json()));
         JsonNode j = json.json().path("jobs").get(0);
         assertNotNull(j, json.toString());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.acidic.api.Completion;
 import dev.acidic.api.CompletionStatus;
@@ -68,19 +67,10 @@ class ShardedKeysIT {
         TestInfra infra = TestInfra.get();
         url0 = infra.createDatabase("shard0");
         url1 = infra.createDatabase("shard1");
-        db0 = pool(infra, url0);
-        db1 = pool(infra, url1);
+        db0 = infra.pool(url0, 2);
+        db1 = infra.pool(url1, 2);
         h = new Harness("sharded", Map.of(AcidicConfig.JDBC_URL, url0, AcidicConfig.JDBC_SHARDS, url1,
                 AcidicConfig.PARTITIONS, Integer.toString(PARTITIONS)));
-    }
-
-    private static HikariDataSource pool(TestInfra infra, String url) {
-        HikariConfig c = new HikariConfig();
-        c.setJdbcUrl(url);
-        c.setUsername(infra.postgres.user());
-        c.setPassword(infra.postgres.password());
-        c.setMaximumPoolSize(2);
-        return new HikariDataSource(c);
     }
 
     @AfterAll
@@ -327,7 +317,7 @@ class ShardedKeysIT {
                     .discoverJobs(false).jobs(TestJobs.all()).build().start());
             assertTrue(e.getMessage().contains("database 1 of 2 already holds keys placed without sharding"), e.getMessage());
         }
-        try (HikariDataSource db = pool(infra, empty); Connection c = db.getConnection();
+        try (HikariDataSource db = infra.pool(empty, 2); Connection c = db.getConnection();
                 PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM acidic_shard_layout"); ResultSet rs = ps.executeQuery()) {
             rs.next();
             assertEquals(0, rs.getInt(1), "the refusal left database 0 unmarked, free to be used unsharded");
@@ -358,26 +348,17 @@ class ShardedKeysIT {
         Map<String, String> env = Map.of("ACIDIC_JDBC_URL", url0, "ACIDIC_JDBC_SHARDS", url1, "ACIDIC_JDBC_USER",
                 h.infra.postgres.user(), "ACIDIC_JDBC_PASSWORD", h.infra.postgres.password());
         for (String key : List.of(inZero, inOne)) {
-            String[] show = cli(env, "jobs", "show", key, "-o", "json");
-            assertEquals("0", show[0], show[2]);
-            assertEquals(partitionOf(key), dev.acidic.api.Wire.parse(show[1]).path("partition").asInt(-1),
-                    key + " shown from its database: " + show[1]);
+            CliRun show = CliRun.of(env, "jobs", "show", key, "-o", "json");
+            assertEquals(0, show.rc(), show.toString());
+            assertEquals(partitionOf(key), show.json().path("partition").asInt(-1), key + " shown from its database: " + show);
         }
-        String[] reap = cli(env, "reap", "--older-than", "1h", "--dry-run", "-o", "jsonl");
-        assertEquals("0", reap[0], reap[2]);
-        List<Integer> databases = reap[1].lines().map(l -> dev.acidic.api.Wire.parse(l).path("database").asInt(-1)).toList();
-        assertEquals(List.of(0, 1), databases, "one report per database: " + reap[1]);
-        String[] migrate = cli(env, "migrate");
-        assertEquals("0", migrate[0], migrate[2]);
-        assertTrue(migrate[1].contains("database 0 of 2: applied 0 migration(s)") && migrate[1].contains("database 1 of 2: applied 0"),
-                migrate[1]);
-    }
-
-    private static String[] cli(Map<String, String> env, String... args) throws Exception {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int rc = dev.acidic.processor.Cli.run(args, env, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
-                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-        return new String[] {Integer.toString(rc), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        CliRun reap = CliRun.of(env, "reap", "--older-than", "1h", "--dry-run", "-o", "jsonl");
+        assertEquals(0, reap.rc(), reap.toString());
+        List<Integer> databases = reap.out().lines().map(l -> dev.acidic.api.Wire.parse(l).path("database").asInt(-1)).toList();
+        assertEquals(List.of(0, 1), databases, "one report per database: " + reap);
+        CliRun migrate = CliRun.of(env, "migrate");
+        assertEquals(0, migrate.rc(), migrate.toString());
+        assertTrue(migrate.out().contains("database 0 of 2: applied 0 migration(s)") && migrate.out().contains("database 1 of 2: applied 0"),
+                migrate.out());
     }
 }

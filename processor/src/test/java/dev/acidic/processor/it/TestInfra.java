@@ -49,35 +49,34 @@ public final class TestInfra {
         }));
     }
 
-    /**
-     * A new database on the test Postgres, migrated and with the test jobs' tables, for a test that
-     * must see no other test's keys (a completer sweeps every unfinished key of its partitions).
-     *
-     * @return its JDBC URL (user and password as {@link #postgres})
-     */
     /** A pool of {@code poolSize} on a new database as {@link #createDatabase} makes it; the caller closes it. */
     public HikariDataSource ownDatabase(String prefix, int poolSize) throws SQLException {
+        return pool(createDatabase(prefix), poolSize);
+    }
+
+    /** A pool of {@code poolSize} on the database at {@code url} of the test Postgres; the caller closes it. */
+    public HikariDataSource pool(String url, int poolSize) {
         HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(createDatabase(prefix));
+        h.setJdbcUrl(url);
         h.setUsername(postgres.user());
         h.setPassword(postgres.password());
         h.setMaximumPoolSize(poolSize);
         return new HikariDataSource(h);
     }
 
+    /**
+     * A new database on the test Postgres, migrated and with the test jobs' tables, for a test that
+     * must see no other test's keys (a completer sweeps every unfinished key of its partitions).
+     *
+     * @return its JDBC URL (user and password as {@link #postgres})
+     */
     public String createDatabase(String prefix) throws SQLException {
         String name = prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
         try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);
         }
         String url = postgres.jdbcUrl().replaceAll("/postgres$", "/" + name);
-        HikariConfig h = new HikariConfig();
-        h.setJdbcUrl(url);
-        h.setUsername(postgres.user());
-        h.setPassword(postgres.password());
-        h.setMaximumPoolSize(1);
-        h.setPoolName("test-" + name);
-        try (HikariDataSource own = new HikariDataSource(h)) {
+        try (HikariDataSource own = pool(url, 1)) {
             Migrator.migrate(own);
             try (Connection c = own.getConnection(); Statement st = c.createStatement()) {
                 st.execute(TestJobs.SCHEMA);

@@ -76,6 +76,17 @@ public final class AcidicSettings {
             .doc("further Postgres JDBC URLs, comma separated: keys are then sharded by partition, partition p living in "
                     + "database p mod (1 + their number), database 0 being acidic.jdbc.url (same user and password); fixed for the "
                     + "life of the data (see docs/SCALING.md)"));
+    /** The URLs {@link #JDBC_SHARDS} lists, in order, blanks and spaces around them dropped. */
+    public static List<String> shardUrls(String value) {
+        List<String> urls = new ArrayList<>();
+        for (String u : value.split(",")) {
+            if (!u.isBlank()) {
+                urls.add(u.strip());
+            }
+        }
+        return List.copyOf(urls);
+    }
+
     public static final Setting<String> JDBC_USER = define(Setting.string("acidic.jdbc.user", DEFAULT_JDBC_USER)
             .doc("Postgres user"));
     public static final Setting<String> JDBC_PASSWORD = define(Setting.string("acidic.jdbc.password", "").secret()

@@ -164,12 +164,7 @@ public final class CrossChecks {
 
     /** Sharded keys need named databases, each once; more databases than partitions leave some empty. */
     private static void shards(Values v, List<String> errors, List<String> warnings) {
-        List<String> shards = new ArrayList<>();
-        for (String u : v.get(AcidicSettings.JDBC_SHARDS).split(",")) {
-            if (!u.isBlank()) {
-                shards.add(u.strip());
-            }
-        }
+        List<String> shards = AcidicSettings.shardUrls(v.get(AcidicSettings.JDBC_SHARDS));
         if (shards.isEmpty()) {
             return;
         }

@@ -2,12 +2,10 @@ package dev.acidic.processor.internal.engine;
 
 import dev.acidic.api.JobDefinition;
 import dev.acidic.api.PhaseResult;
-import dev.acidic.api.TerminalJobException;
 import dev.acidic.processor.internal.faults.Faults;
 import dev.acidic.processor.internal.store.KeyRow;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.ShardLayout;
-import dev.acidic.processor.internal.store.StagedJob;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -226,7 +224,7 @@ final class PhaseRunner {
         String rp = row.recoveryPoint();
         GuardedConnection guard = new GuardedConnection(c, key, def.name(), rp);
         StepContextImpl ctx = new StepContextImpl(store, c, guard.connection(), key, def.name(), rp, row.args(),
-                row.attempts() + 1, row.stagedSeq(), row.run(), jobs);
+                row.attempts() + 1, row.stagedSeq(), row.run(), jobs, layout);
         long started = System.nanoTime();
         try (LogContext lc = LogContext.of(key, def.name(), rp, row.run())) {
             Faults.hit(Faults.Point.BEFORE_STEP, key);
@@ -240,10 +238,6 @@ final class PhaseRunner {
             if (tooLarge != null) {
                 throw new IllegalStateException(tooLarge);
             }
-            String misplaced = misplacedChild(def.name(), rp, key, ctx.staged());
-            if (misplaced != null) {
-                throw new TerminalJobException(misplaced); // the same children would be refused on every attempt
-            }
             return Transitions.afterStep(def, row, result, owner, ctx.staged(), ctx.stagedSeq(), ctx);
         } catch (Throwable t) {
             if (t instanceof Error err && !(t instanceof AssertionError)) {
@@ -253,20 +247,6 @@ final class PhaseRunner {
         } finally {
             observer.stepRan(def.name(), rp, System.nanoTime() - started);
         }
-    }
-
-    /** Why a child the step spawned cannot live where its key puts it (sharded keys); null if all can. */
-    private String misplacedChild(String job, String step, String key, List<StagedJob> staged) {
-        if (!layout.sharded()) {
-            return null;
-        }
-        for (StagedJob s : staged) {
-            String problem = s.request().parent() == null ? null : layout.childProblem(key, s.targetKey());
-            if (problem != null) {
-                return "step '" + step + "' of job '" + job + "' spawned a child it cannot wait for: " + problem;
-            }
-        }
-        return null;
     }
 
     /** The length of {@code node} as UTF-8 JSON, counted as it is written (nothing is kept). */

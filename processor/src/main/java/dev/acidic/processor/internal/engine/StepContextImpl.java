@@ -1,6 +1,7 @@
 package dev.acidic.processor.internal.engine;
 
 import dev.acidic.processor.internal.store.Children;
+import dev.acidic.processor.internal.store.ShardLayout;
 import dev.acidic.processor.internal.store.JobValuesSql;
 import dev.acidic.processor.internal.store.KeyStore;
 import dev.acidic.processor.internal.store.Lifecycle;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.acidic.api.Completion;
 import dev.acidic.api.JobRequest;
+import dev.acidic.api.TerminalJobException;
 import dev.acidic.api.JobValues;
 import dev.acidic.api.StepContext;
 import dev.acidic.api.Wire;
@@ -37,6 +39,7 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
     private final int attempt;
     private final int run;
     private final JobRegistry jobs;
+    private final ShardLayout layout;
     private long stagedSeq;
     private final List<StagedJob> staged = new ArrayList<>();
 
@@ -45,7 +48,7 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
      * @param stepConnection what the step gets as {@link #connection()} (a {@link GuardedConnection})
      */
     StepContextImpl(KeyStore store, Connection connection, Connection stepConnection, String key, String job, String step,
-            JsonNode args, int attempt, long stagedSeq, int run, JobRegistry jobs) {
+            JsonNode args, int attempt, long stagedSeq, int run, JobRegistry jobs, ShardLayout layout) {
         this.store = store;
         this.connection = connection;
         this.stepConnection = stepConnection;
@@ -57,6 +60,7 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
         this.stagedSeq = stagedSeq;
         this.run = run;
         this.jobs = jobs;
+        this.layout = layout;
     }
 
     @Override
@@ -130,6 +134,11 @@ final class StepContextImpl implements StepContext, JobValues, Transitions.Waits
         if (jobs.get(request.job()) == null) {
             throw new IllegalArgumentException("job '" + job + "' (key '" + key + "') step '" + step + "' spawned child '" + childKey
                     + "' of job '" + request.job() + "', which this processor does not run (known: " + jobs.names() + ")");
+        }
+        String elsewhere = layout.childProblem(key, childKey);
+        if (elsewhere != null) {
+            // the same child would be refused on every attempt
+            throw new TerminalJobException("step '" + step + "' of job '" + job + "' spawned a child it cannot wait for: " + elsewhere);
         }
         if (sql(() -> CHILDREN.link(connection, key, childKey, stagedSeq + 1))) {
             stage(childKey, request.withParent(key)); // spawned before: linked already, its request sent then

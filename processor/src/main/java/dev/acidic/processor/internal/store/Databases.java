@@ -49,21 +49,17 @@ public final class Databases implements AutoCloseable {
      * key's database), or, when the processor's role may not, checks each is at this version.
      */
     public void migrateOrVerify(boolean migrate, List<String> jobSchema) throws SQLException {
-        for (int i = 0; i < pools.size(); i++) {
-            try {
-                if (migrate) {
-                    int applied = Migrator.migrate(pools.get(i), jobSchema);
-                    if (applied > 0) {
-                        log.info("applied {} migration(s) to {}", applied, name(i));
-                    }
-                } else {
-                    log.info("{} schema is at version {} (acidic.migrate.on.start=false: migrations are left to the migrate"
-                            + " command)", name(i), Migrator.verify(pools.get(i)));
+        each(i -> {
+            if (migrate) {
+                int applied = Migrator.migrate(pools.get(i), jobSchema);
+                if (applied > 0) {
+                    log.info("applied {} migration(s) to {}", applied, name(i));
                 }
-            } catch (SQLException e) {
-                throw new SQLException(prefix(i) + e.getMessage(), e.getSQLState(), e);
+            } else {
+                log.info("{} schema is at version {} (acidic.migrate.on.start=false: migrations are left to the migrate"
+                        + " command)", name(i), Migrator.verify(pools.get(i)));
             }
-        }
+        });
     }
 
     /**
@@ -71,21 +67,11 @@ public final class Databases implements AutoCloseable {
      * a refusal leaves no database half sharded), and hands out each with its health.
      */
     public Shards shards(ShardLayout layout) throws SQLException {
-        for (int i = 0; i < pools.size(); i++) {
-            try {
-                ShardLayouts.check(pools.get(i), i, layout);
-            } catch (SQLException e) {
-                throw new SQLException(prefix(i) + e.getMessage(), e.getSQLState(), e);
-            }
-        }
+        each(i -> ShardLayouts.check(pools.get(i), i, layout));
+        each(i -> ShardLayouts.fix(pools.get(i), i, layout));
         List<Shards.Shard> out = new ArrayList<>();
         for (int i = 0; i < pools.size(); i++) {
-            try {
-                ShardLayouts.fix(pools.get(i), i, layout);
-            } catch (SQLException e) {
-                throw new SQLException(prefix(i) + e.getMessage(), e.getSQLState(), e);
-            }
-            out.add(new Shards.Shard(i, pools.get(i), healths.get(i)));
+            out.add(new Shards.Shard(pools.get(i), healths.get(i)));
         }
         if (layout.sharded()) {
             log.info("keys are sharded: {}; partition p lives in database p mod {}", layout, layout.shards());
@@ -115,9 +101,20 @@ public final class Databases implements AutoCloseable {
         return pools.size() == 1 ? "the database" : "database " + i;
     }
 
-    /** What an error of database {@code i} starts with: nothing when there is one database. */
-    private String prefix(int i) {
-        return pools.size() == 1 ? "" : "database " + i + ": ";
+    /** Work on database {@code i}. */
+    private interface DatabaseWork {
+        void run(int i) throws SQLException;
+    }
+
+    /** Does {@code work} on each database in turn; a failure names its database when there are several. */
+    private void each(DatabaseWork work) throws SQLException {
+        for (int i = 0; i < pools.size(); i++) {
+            try {
+                work.run(i);
+            } catch (SQLException e) {
+                throw pools.size() == 1 ? e : new SQLException("database " + i + ": " + e.getMessage(), e.getSQLState(), e);
+            }
+        }
     }
 
     @Override

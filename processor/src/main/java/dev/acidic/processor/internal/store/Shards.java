@@ -9,7 +9,7 @@ import javax.sql.DataSource;
  */
 public final class Shards {
     /** One database: its pool and the health of its connections. */
-    public record Shard(int index, DataSource ds, PostgresHealth health) {}
+    public record Shard(DataSource ds, PostgresHealth health) {}
 
     private final List<Shard> shards;
     private final ShardLayout layout;
@@ -24,15 +24,11 @@ public final class Shards {
 
     /** One database, not sharded. */
     public static Shards single(DataSource ds, PostgresHealth health) {
-        return new Shards(List.of(new Shard(0, ds, health)), ShardLayout.single());
+        return new Shards(List.of(new Shard(ds, health)), ShardLayout.single());
     }
 
     public ShardLayout layout() {
         return layout;
-    }
-
-    public List<Shard> all() {
-        return shards;
     }
 
     /** The database of partition {@code partition}'s keys. */

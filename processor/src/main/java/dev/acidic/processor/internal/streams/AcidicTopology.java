@@ -6,6 +6,7 @@ import dev.acidic.processor.AcidicConfig;
 import dev.acidic.processor.internal.store.PostgresHealth;
 import dev.acidic.processor.internal.store.ShardLayout;
 import dev.acidic.processor.internal.store.Shards;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -48,6 +49,15 @@ public final class AcidicTopology {
         t.addSink(Outputs.STAGED, cfg.requestsTopic(), bytes, bytes, Outputs.PROCESSOR);
         t.addSink(Outputs.CONTINUE, cfg.continuationsTopic(), bytes, bytes, new SamePartition(shards.layout()), Outputs.PROCESSOR);
         return t;
+    }
+
+    /**
+     * Where keys live over {@code databases} databases, placed by the partition Kafka's default
+     * partitioner gives them among {@code partitions}; one database shards nothing.
+     */
+    public static ShardLayout layout(int databases, int partitions) {
+        return databases == 1 ? ShardLayout.single()
+                : new ShardLayout(databases, partitions, key -> partitionOf(key.getBytes(StandardCharsets.UTF_8), partitions));
     }
 
     /** The partition Kafka's default partitioner gives a record keyed {@code key}: murmur2 of its bytes. */

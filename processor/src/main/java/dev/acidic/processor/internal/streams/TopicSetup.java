@@ -41,10 +41,8 @@ public final class TopicSetup {
      * Creates the topics that are missing, then grows the internal ones to the requests topic's
      * partition count; {@code check} sees that count first and may refuse it (a sharded layout
      * fixed with another count) before anything grows.
-     *
-     * @return the requests topic's partition count
      */
-    public static int ensureTopics(AcidicConfig c, PartitionCheck check) throws SQLException {
+    public static void ensureTopics(AcidicConfig c, PartitionCheck check) throws SQLException {
         try (Admin admin = Admin.create(adminProperties(c))) {
             create(admin, c, List.of(c.requestsTopic(), c.eventsTopic(), c.completionsTopic(), c.dlqTopic()), c.partitions());
             int n = describe(admin, c.requestsTopic()).partitions().size();
@@ -52,7 +50,6 @@ public final class TopicSetup {
             create(admin, c, List.of(c.continuationsTopic()), n);
             describe(admin, c.continuationsTopic()); // known to the broker before Streams looks for its source topics
             growToRequests(admin, c, n);
-            return n;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
